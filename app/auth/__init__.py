@@ -1,0 +1,1 @@
+"""Accounts, roles, login, API tokens and permission decorators."""

@@ -1,0 +1,1 @@
+"""Pieces shared by every domain: service errors, audit trail, time helpers, pagination."""

@@ -1,0 +1,31 @@
+"""Locale and time-zone selection; Simplified Chinese by default, English one click away."""
+
+from flask import Flask, current_app, request, session
+from flask_babel import get_locale
+
+
+def select_locale() -> str:
+    """The session's choice, else zh_CN (the API honours ?lang= for its messages)."""
+    languages = current_app.config["LANGUAGES"]
+    choice = request.args.get("lang") if request.path.startswith("/api/") else None
+    choice = choice or session.get("locale")
+    if choice in languages:
+        return choice
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    """Everyone sees times in Asia/Shanghai."""
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def register(app: Flask) -> None:
+    """Expose the current locale to templates."""
+
+    @app.context_processor
+    def inject_locale():
+        locale = str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])
+        return {
+            "current_locale": locale,
+            "html_lang": "zh-CN" if locale.startswith("zh") else "en",
+        }

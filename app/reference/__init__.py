@@ -1,0 +1,1 @@
+"""Reference tables: leagues and cities, industry sections, occupations, the major catalogue."""

@@ -1,0 +1,1 @@
+"""Schools, enterprises, their hosts, the review queue and the public directory."""

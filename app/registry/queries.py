@@ -1,0 +1,103 @@
+"""Read queries of the registry: the public directory, review queue, an owner's records."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, exists, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.registry.models import Enterprise, Host, School, host_occupation
+
+
+@dataclass(frozen=True)
+class DirectoryFilters:
+    """Search and filters of the public directory (all optional)."""
+
+    q: str | None = None
+    region_code: str | None = None
+    industry: str | None = None
+    occupation_code: str | None = None
+    host_kind: str | None = None
+    kind: str | None = None
+    status: str | None = None
+
+
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def visible_enterprises(user, filters: DirectoryFilters) -> Select:
+    """Enterprises the user may list: approved ones, plus (for admins) their league's others."""
+    stmt = select(Enterprise).options(
+        selectinload(Enterprise.hosts).selectinload(Host.occupations),
+        selectinload(Enterprise.region), selectinload(Enterprise.industry),
+    )
+    stmt = stmt.where(_visibility(Enterprise, user, filters.status))
+    if filters.q:
+        stmt = stmt.where(or_(Enterprise.name.ilike(_like(filters.q), escape="\\"),
+                              Enterprise.uscc == filters.q.strip().upper()))
+    if filters.region_code:
+        stmt = stmt.where(Enterprise.region_code == filters.region_code)
+    if filters.industry:
+        stmt = stmt.where(Enterprise.industry_section == filters.industry)
+    if filters.occupation_code or filters.host_kind:
+        host_match = select(Host.id).where(Host.enterprise_id == Enterprise.id,
+                                           Host.retired_at.is_(None))
+        if filters.host_kind:
+            host_match = host_match.where(Host.kind == filters.host_kind)
+        if filters.occupation_code:
+            host_match = host_match.where(exists().where(
+                host_occupation.c.host_id == Host.id,
+                host_occupation.c.occupation_code == filters.occupation_code))
+        stmt = stmt.where(exists(host_match))
+    return stmt.order_by(Enterprise.name, Enterprise.id)
+
+
+def visible_schools(user, filters: DirectoryFilters) -> Select:
+    """Schools the user may list: approved ones, plus (for admins) their league's others."""
+    stmt = select(School).options(selectinload(School.region))
+    stmt = stmt.where(_visibility(School, user, filters.status))
+    if filters.q:
+        stmt = stmt.where(School.name.ilike(_like(filters.q), escape="\\"))
+    if filters.region_code:
+        stmt = stmt.where(School.region_code == filters.region_code)
+    if filters.kind:
+        stmt = stmt.where(School.kind == filters.kind)
+    return stmt.order_by(School.name, School.id)
+
+
+def _visibility(model, user, status: str | None):
+    """Approved rows for everyone; administrators also see other statuses in their league."""
+    if user is not None and getattr(user, "is_authenticated", False) and user.is_admin:
+        scope = True if user.is_region_admin else model.region_code == user.region_code
+        clause = or_(model.status == "approved", scope) if scope is not True else True
+        if status:
+            return (model.status == status) & clause if clause is not True else model.status == status
+        return clause if clause is not True else model.id.isnot(None)
+    if status and status != "approved":
+        return model.id.is_(None)
+    return model.status == "approved"
+
+
+def review_queue(user, kind: str = "enterprise", status: str = "pending") -> Select:
+    """Profiles waiting for review in the administrator's scope, oldest first."""
+    model = Enterprise if kind == "enterprise" else School
+    stmt = select(model).where(model.status == status)
+    if not user.is_region_admin:
+        stmt = stmt.where(model.region_code == user.region_code)
+    return stmt.order_by(model.updated_at, model.id)
+
+
+def enterprise_hosts(enterprise: Enterprise, include_retired: bool = False) -> list[Host]:
+    """The enterprise's hosts with their occupations, in id order."""
+    stmt = select(Host).options(selectinload(Host.occupations)).where(
+        Host.enterprise_id == enterprise.id)
+    if not include_retired:
+        stmt = stmt.where(Host.retired_at.is_(None))
+    return list(db.session.scalars(stmt.order_by(Host.id)))
+
+
+def paginate(stmt: Select, page: int, per_page: int):
+    """Flask-SQLAlchemy pagination that never 404s on an out-of-range page."""
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)

@@ -1,0 +1,287 @@
+"""State changes of organisations and hosts, shared by views, API and CLI (flush, never commit)."""
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.common import audit
+from app.common.errors import Conflict, Forbidden, InvalidState, ValidationFailed
+from app.common.time import utcnow
+from app.extensions import db
+from app.reference.models import Occupation
+from app.registry import uscc as uscc_mod
+from app.registry.models import HOST_CLASSES, Enterprise, Host, Reviewable, School
+
+ENTERPRISE_FIELDS = (
+    "name", "region_code", "address", "contact_name", "contact_phone", "description", "size_band",
+)
+SCHOOL_FIELDS = ("name", "kind", "region_code", "address", "contact_name", "contact_phone", "description")
+HOST_FIELDS = (
+    "name", "capacity", "region_code", "description", "teacher_capacity", "equipment",
+    "partner_school_id", "master_name", "honour", "level",
+)
+USCC_ERRORS = {
+    "length": _l("A credit code has exactly 18 characters."),
+    "characters": _l("Only digits and the letters A–Y except I, O, S, V and Z are allowed."),
+    "division": _l("Characters 3 to 8 must be digits (the division code)."),
+}
+
+
+def snapshot(obj, fields) -> dict[str, Any]:
+    """The listed attributes of obj, for the audit trail."""
+    return {f: getattr(obj, f, None) for f in fields}
+
+
+def _apply_uscc(org: Reviewable, raw: str | None, required: bool) -> None:
+    """Validate and set the credit code; raises ValidationFailed or Conflict."""
+    if not raw or not raw.strip():
+        if required:
+            raise ValidationFailed(str(_l("Enter the credit code.")), {"uscc": str(_l("Required."))})
+        org.uscc = None
+        org.uscc_check_ok = True
+        return
+    result = uscc_mod.check(raw)
+    if result.error:
+        message = str(USCC_ERRORS[result.error])
+        raise ValidationFailed(message, {"uscc": message})
+    if result.code != org.uscc:
+        model = type(org)
+        clash = db.session.scalar(select(model.id).where(model.uscc == result.code))
+        if clash is not None and clash != org.id:
+            message = str(_l("This credit code is already registered."))
+            raise Conflict(message, {"uscc": message})
+        org.uscc = result.code
+        org.uscc_check_ok = result.check_ok
+        org.uscc_confirmed = False
+
+
+def _resubmit(org: Reviewable, actor) -> None:
+    """A change by its owner sends the profile back to review."""
+    if not actor.administers_region(org.region_code):
+        org.status = "pending"
+        org.review_reason = None
+        org.reviewed_at = None
+        org.reviewed_by_id = None
+
+
+def _flush_unique(message: str, field: str) -> None:
+    """Flush, turning a unique-constraint race into a Conflict (the session is rolled back)."""
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict(message, {field: message}) from exc
+
+
+def uscc_warnings(org: Reviewable) -> list[str]:
+    """Warnings the owner and reviewer see about the profile."""
+    if org.needs_uscc_confirmation:
+        return [
+            str(_l("The credit code's check character does not match; an administrator must "
+                   "confirm the code before approval."))
+        ]
+    return []
+
+
+def create_enterprise(actor, data: dict[str, Any]) -> Enterprise:
+    """Register an enterprise owned by actor; raises ValidationFailed, Conflict or Forbidden."""
+    if actor.role not in ("enterprise", "region_admin", "league_admin"):
+        raise Forbidden(str(_l("Only enterprise accounts register enterprises.")))
+    if actor.role == "enterprise" and actor.enterprise_id is not None:
+        raise Conflict(str(_l("Your account already belongs to an enterprise.")))
+    if actor.role == "league_admin" and data.get("region_code") != actor.region_code:
+        raise Forbidden(str(_l("You may only register records in your own league.")))
+    enterprise = Enterprise(status="pending", uscc=None)
+    _fill_enterprise(enterprise, data)
+    db.session.add(enterprise)
+    _flush_unique(str(_l("This credit code is already registered.")), "uscc")
+    if actor.role == "enterprise":
+        actor.enterprise_id = enterprise.id
+    audit.record(actor, "enterprise.create", enterprise, after=snapshot(enterprise, ENTERPRISE_FIELDS + ("uscc",)))
+    return enterprise
+
+
+def _fill_enterprise(enterprise: Enterprise, data: dict[str, Any]) -> None:
+    for field in ENTERPRISE_FIELDS:
+        if field in data:
+            setattr(enterprise, field, data[field] or None if field in ("description", "size_band") else data[field])
+    if "industry" in data:
+        enterprise.industry_section = data["industry"]
+    if "uscc" in data:
+        _apply_uscc(enterprise, data["uscc"], required=True)
+
+
+def update_enterprise(actor, enterprise: Enterprise, data: dict[str, Any]) -> Enterprise:
+    """Change an enterprise profile; an owner's change goes back to review."""
+    if not enterprise.can_edit(actor):
+        raise Forbidden(str(_l("You may not change this enterprise.")))
+    if actor.role == "league_admin" and data.get("region_code", enterprise.region_code) != actor.region_code:
+        raise Forbidden(str(_l("You may only register records in your own league.")))
+    before = snapshot(enterprise, ENTERPRISE_FIELDS + ("uscc", "status"))
+    _fill_enterprise(enterprise, data)
+    _resubmit(enterprise, actor)
+    _flush_unique(str(_l("This credit code is already registered.")), "uscc")
+    audit.record(actor, "enterprise.update", enterprise, before=before,
+                 after=snapshot(enterprise, ENTERPRISE_FIELDS + ("uscc", "status")))
+    return enterprise
+
+
+def create_school(actor, data: dict[str, Any]) -> School:
+    """Register a school owned by actor; raises ValidationFailed, Conflict or Forbidden."""
+    if actor.role not in ("school", "region_admin", "league_admin"):
+        raise Forbidden(str(_l("Only school accounts register schools.")))
+    if actor.role == "school" and actor.school_id is not None:
+        raise Conflict(str(_l("Your account already belongs to a school.")))
+    if actor.role == "league_admin" and data.get("region_code") != actor.region_code:
+        raise Forbidden(str(_l("You may only register records in your own league.")))
+    school = School(status="pending")
+    _fill_school(school, data)
+    db.session.add(school)
+    _flush_unique(str(_l("This credit code is already registered.")), "uscc")
+    if actor.role == "school":
+        actor.school_id = school.id
+    audit.record(actor, "school.create", school, after=snapshot(school, SCHOOL_FIELDS + ("uscc",)))
+    return school
+
+
+def _fill_school(school: School, data: dict[str, Any]) -> None:
+    for field in SCHOOL_FIELDS:
+        if field in data:
+            setattr(school, field, data[field] or None if field == "description" else data[field])
+    if "uscc" in data:
+        _apply_uscc(school, data["uscc"], required=False)
+
+
+def update_school(actor, school: School, data: dict[str, Any]) -> School:
+    """Change a school profile; an owner's change goes back to review."""
+    if not school.can_edit(actor):
+        raise Forbidden(str(_l("You may not change this school.")))
+    if actor.role == "league_admin" and data.get("region_code", school.region_code) != actor.region_code:
+        raise Forbidden(str(_l("You may only register records in your own league.")))
+    before = snapshot(school, SCHOOL_FIELDS + ("uscc", "status"))
+    _fill_school(school, data)
+    _resubmit(school, actor)
+    _flush_unique(str(_l("This credit code is already registered.")), "uscc")
+    audit.record(actor, "school.update", school, before=before,
+                 after=snapshot(school, SCHOOL_FIELDS + ("uscc", "status")))
+    return school
+
+
+def review(actor, org: Reviewable, decision: str, reason: str | None, confirm_uscc: bool = True):
+    """Approve or reject a profile; raises Forbidden, ValidationFailed or InvalidState."""
+    if not org.can_review(actor):
+        raise Forbidden(str(_l("Only administrators of this league review its records.")))
+    if decision not in ("approve", "reject"):
+        raise ValidationFailed(str(_l("Decide approve or reject.")),
+                               {"decision": str(_l("Choose approve or reject."))})
+    reason = (reason or "").strip() or None
+    if decision == "reject" and not reason:
+        raise ValidationFailed(str(_l("Give the reason for rejecting.")),
+                               {"reason": str(_l("Give the reason for rejecting."))})
+    if decision == "approve" and org.needs_uscc_confirmation and not confirm_uscc:
+        message = str(_l("Confirm the credit code before approving."))
+        raise ValidationFailed(message, {"confirm_uscc": message})
+    target = "approved" if decision == "approve" else "rejected"
+    if org.status == target:
+        raise InvalidState(str(_l("This profile has already been decided that way.")))
+    before = {"status": org.status, "review_reason": org.review_reason}
+    org.status = target
+    org.review_reason = reason
+    org.reviewed_at = utcnow()
+    org.reviewed_by_id = actor.id
+    if decision == "approve" and org.needs_uscc_confirmation:
+        org.uscc_confirmed = True
+    db.session.flush()
+    audit.record(actor, f"{type(org).__name__.lower()}.{decision}", org, before=before,
+                 after={"status": org.status, "review_reason": reason,
+                        "uscc_confirmed": org.uscc_confirmed})
+    return org
+
+
+def _occupations(codes: list[str]) -> list[Occupation]:
+    """Occupation rows for codes; raises ValidationFailed naming unknown codes."""
+    codes = sorted(set(codes or []))
+    if not codes:
+        raise ValidationFailed(str(_l("Choose at least one occupation.")),
+                               {"occupation_codes": str(_l("Choose at least one occupation."))})
+    rows = db.session.scalars(select(Occupation).where(Occupation.code.in_(codes))).all()
+    unknown = sorted(set(codes) - {o.code for o in rows})
+    if unknown:
+        message = str(_l("Unknown occupation codes: %(codes)s", codes=", ".join(unknown)))
+        raise ValidationFailed(message, {"occupation_codes": message})
+    return list(rows)
+
+
+def _fill_host(host: Host, data: dict[str, Any]) -> None:
+    for field in HOST_FIELDS:
+        if field in data:
+            value = data[field]
+            if field == "partner_school_id" and not value:
+                value = None
+            if isinstance(value, str) and field != "name":
+                value = value.strip() or None
+            setattr(host, field, value)
+    if "occupation_codes" in data:
+        host.occupations = _occupations(data["occupation_codes"])
+    if host.partner_school_id is not None and db.session.get(School, host.partner_school_id) is None:
+        message = str(_l("Unknown school."))
+        raise ValidationFailed(message, {"partner_school_id": message})
+    if host.kind == "master_studio" and not (host.master_name and host.level):
+        message = str(_l("Required for a master studio."))
+        raise ValidationFailed(message, {k: message for k in ("master_name", "level")
+                                         if not getattr(host, k)})
+
+
+def add_host(actor, enterprise: Enterprise, data: dict[str, Any]) -> Host:
+    """Add a host of data['kind'] to the enterprise; raises Forbidden or ValidationFailed."""
+    if not enterprise.can_edit(actor):
+        raise Forbidden(str(_l("You may not change this enterprise.")))
+    kind = data.get("kind")
+    if kind not in HOST_CLASSES:
+        message = str(_l("Choose workshop, training station or master studio."))
+        raise ValidationFailed(message, {"kind": message})
+    host = HOST_CLASSES[kind](enterprise=enterprise, kind=kind)
+    _fill_host(host, data)
+    db.session.add(host)
+    db.session.flush()
+    audit.record(actor, "host.create", host, after=snapshot(host, HOST_FIELDS + ("kind", "occupation_codes")))
+    return host
+
+
+def update_host(actor, host: Host, data: dict[str, Any]) -> Host:
+    """Change a host (its kind stays); raises Forbidden or ValidationFailed."""
+    if not host.can_edit(actor):
+        raise Forbidden(str(_l("You may not change this host.")))
+    before = snapshot(host, HOST_FIELDS + ("occupation_codes",))
+    data = {k: v for k, v in data.items() if k != "kind"}
+    _fill_host(host, data)
+    db.session.flush()
+    audit.record(actor, "host.update", host, before=before, after=snapshot(host, HOST_FIELDS + ("occupation_codes",)))
+    return host
+
+
+def retire_host(actor, host: Host) -> Host:
+    """Retire a host: it is no longer offered but its history stays."""
+    if not host.can_edit(actor):
+        raise Forbidden(str(_l("You may not change this host.")))
+    if host.retired_at is not None:
+        raise InvalidState(str(_l("This host is already retired.")))
+    host.retired_at = utcnow()
+    db.session.flush()
+    audit.record(actor, "host.retire", host, before={"retired_at": None}, after={"retired_at": host.retired_at})
+    return host
+
+
+def reinstate_host(actor, host: Host) -> Host:
+    """Bring a retired host back into service."""
+    if not host.can_edit(actor):
+        raise Forbidden(str(_l("You may not change this host.")))
+    if host.retired_at is None:
+        raise InvalidState(str(_l("This host is in service.")))
+    before = {"retired_at": host.retired_at}
+    host.retired_at = None
+    db.session.flush()
+    audit.record(actor, "host.reinstate", host, before=before, after={"retired_at": None})
+    return host

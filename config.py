@@ -1,0 +1,121 @@
+"""Configuration classes: development (SQLite in instance/), testing and production."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+#: Values that must never serve as a production SECRET_KEY.
+KNOWN_DEFAULT_SECRETS = frozenset(
+    {
+        "",
+        "dev",
+        "development",
+        "secret",
+        "changeme",
+        "change-me",
+        "please-change-me",
+        "dev-insecure-key-change-me",
+        "test",
+        "testing",
+    }
+)
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration cannot be used safely."""
+
+
+def _database_url(default: str | None) -> str | None:
+    url = os.environ.get("DATABASE_URL", default)
+    if url and url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
+    elif url and url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-insecure-key-change-me")
+    SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{BASE_DIR / 'instance' / 'gongxue.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL")
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute")
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_CN", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    PAGE_SIZE = 20
+    API_TOKEN_TTL_DAYS = 30
+    HSTS = False
+
+
+class DevelopmentConfig(Config):
+    """Local development: SQLite file in instance/, debug toolbar off."""
+
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    """Test runs: database from TEST_DATABASE_URL or in-memory SQLite."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    RATELIMIT_STORAGE_URI = "memory://"
+    WTF_CSRF_ENABLED = False
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+
+class ProductionConfig(Config):
+    """Production: PostgreSQL, Redis, secure cookies; refuses unsafe settings."""
+
+    DEBUG = False
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    HSTS = True
+
+    @classmethod
+    def check(cls, settings: dict) -> None:
+        """Raise ConfigError when the settings are unsafe for production."""
+        secret = settings.get("SECRET_KEY") or ""
+        if secret.strip().lower() in KNOWN_DEFAULT_SECRETS or len(secret) < 16:
+            raise ConfigError(
+                "SECRET_KEY is missing or a known default: set a long random SECRET_KEY "
+                "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+        if not os.environ.get("DATABASE_URL"):
+            raise ConfigError("DATABASE_URL is missing: production needs a PostgreSQL database URL.")
+        if settings.get("DEBUG"):
+            raise ConfigError("DEBUG must be off in production.")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def apply_environment(settings: dict) -> None:
+    """Overlay the settings read from the process environment at app creation time."""
+    if "SECRET_KEY" in os.environ:
+        settings["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    if os.environ.get("DATABASE_URL") and not settings.get("TESTING"):
+        settings["SQLALCHEMY_DATABASE_URI"] = _database_url(None)
+    if os.environ.get("REDIS_URL") and not settings.get("TESTING"):
+        settings["REDIS_URL"] = os.environ["REDIS_URL"]
+        settings["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]

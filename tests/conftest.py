@@ -1,0 +1,65 @@
+"""Fixtures: one app per test session on SQLite or PostgreSQL (TEST_DATABASE_URL), clean tables
+per test, clients and login helpers."""
+
+import os
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from tests import helpers
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+
+
+def pytest_report_header(config):
+    return f"database: {TEST_DATABASE_URL.split('@')[-1]}"
+
+
+@pytest.fixture(scope="session")
+def app():
+    """The application bound to the test database, schema created from the models."""
+    from app import create_app
+    from app.extensions import db
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL})
+    with app.app_context():
+        try:
+            db.session.execute(text("SELECT 1"))
+        except OperationalError as exc:  # pragma: no cover - depends on the machine
+            if os.environ.get("CI") == "true":
+                raise
+            pytest.skip(f"test database {TEST_DATABASE_URL} is not reachable: {exc}")
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request, app):
+    """Every test starts with empty tables and the reference data loaded."""
+    from app.extensions import db, limiter
+
+    ctx = app.app_context()
+    ctx.push()
+    helpers.reset_database()
+    limiter.reset()
+    yield
+    db.session.remove()
+    ctx.pop()
+
+
+@pytest.fixture()
+def client(app):
+    """A test client without a logged-in user."""
+    return app.test_client()
+
+
+@pytest.fixture()
+def world(app):
+    """A small known world: two leagues, organisations in each, one account per role."""
+    return helpers.build_world()
