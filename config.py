@@ -72,11 +72,11 @@ class TestingConfig(Config):
     """Test runs: database from TEST_DATABASE_URL or in-memory SQLite."""
 
     TESTING = True
-    SECRET_KEY = "test-secret-key-not-for-production"
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_STORAGE_URI = "memory://"
     WTF_CSRF_ENABLED = False
-    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 (fast hashing in tests only)
 
 
 class ProductionConfig(Config):
@@ -98,7 +98,9 @@ class ProductionConfig(Config):
                 "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')."
             )
         if not os.environ.get("DATABASE_URL"):
-            raise ConfigError("DATABASE_URL is missing: production needs a PostgreSQL database URL.")
+            raise ConfigError(
+                "DATABASE_URL is missing: production needs a PostgreSQL database URL."
+            )
         if settings.get("DEBUG"):
             raise ConfigError("DEBUG must be off in production.")
 

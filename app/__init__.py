@@ -10,7 +10,9 @@ from config import CONFIGS, ConfigError, ProductionConfig, apply_environment
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
     """Build the application; raises ConfigError when production settings are unsafe."""
-    name = config_name or os.environ.get("GONGXUE_ENV") or os.environ.get("FLASK_ENV") or "development"
+    name = (
+        config_name or os.environ.get("GONGXUE_ENV") or os.environ.get("FLASK_ENV") or "development"
+    )
     if name not in CONFIGS:
         raise ConfigError(f"unknown configuration {name!r}: use one of {', '.join(CONFIGS)}")
     app = Flask(__name__, instance_relative_config=True)

@@ -29,8 +29,13 @@ def wants_json() -> bool:
 
 def json_error(status: int, message: str, fields: dict | None = None, code: str | None = None):
     """The API's error body: {"error": {"code", "message", "fields"}}."""
-    body = {"error": {"code": code or CODES.get(status, "error"), "message": message,
-                      "fields": fields or {}}}
+    body = {
+        "error": {
+            "code": code or CODES.get(status, "error"),
+            "message": message,
+            "fields": fields or {},
+        }
+    }
     return jsonify(body), status
 
 
@@ -65,8 +70,10 @@ def register(app: Flask) -> None:
         if wants_json():
             response = json_error(status, message)
         else:
-            response = (render_template("errors/error.html", status=status, message=message),
-                        status)
+            response = (
+                render_template("errors/error.html", status=status, message=message),
+                status,
+            )
         if status == 405 and exc.valid_methods:
             body, code = response if isinstance(response, tuple) else (response, status)
             return body, code, {"Allow": ", ".join(exc.valid_methods)}

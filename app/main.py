@@ -16,12 +16,16 @@ bp = Blueprint("main", __name__)
 def home():
     """Landing page with the programme's public figures and the user's next steps."""
     counts = {
-        "schools": db.session.scalar(select(func.count()).select_from(School).where(School.status == "approved")),
+        "schools": db.session.scalar(
+            select(func.count()).select_from(School).where(School.status == "approved")
+        ),
         "enterprises": db.session.scalar(
             select(func.count()).select_from(Enterprise).where(Enterprise.status == "approved")
         ),
         "hosts": db.session.scalar(
-            select(func.count()).select_from(Host).join(Enterprise)
+            select(func.count())
+            .select_from(Host)
+            .join(Enterprise)
             .where(Enterprise.status == "approved", Host.retired_at.is_(None))
         ),
     }

@@ -17,7 +17,11 @@ NAV = (
 )
 
 NEXT_STEPS = (
-    ("registry.my_organisation", _l("Register or update your enterprise and its hosts"), ("enterprise",)),
+    (
+        "registry.my_organisation",
+        _l("Register or update your enterprise and its hosts"),
+        ("enterprise",),
+    ),
     ("registry.my_organisation", _l("Register or update your school"), ("school",)),
     ("registry.review_queue", _l("Review pending registrations"), ("league_admin", "region_admin")),
     ("registry.enterprises", _l("Browse enterprises and their workshops"), ("teacher",)),
@@ -34,13 +38,18 @@ def _visible(who) -> bool:
 
 def nav_items() -> list[tuple[str, str]]:
     """Menu entries the current user may open."""
-    return [(e, label) for e, label, who in NAV if e in current_app.view_functions and _visible(who)]
+    return [
+        (e, label) for e, label, who in NAV if e in current_app.view_functions and _visible(who)
+    ]
 
 
 def next_steps() -> list[tuple[str, str]]:
     """Suggested actions for the current user."""
-    return [(e, label) for e, label, who in NEXT_STEPS
-            if e in current_app.view_functions and _visible(who)]
+    return [
+        (e, label)
+        for e, label, who in NEXT_STEPS
+        if e in current_app.view_functions and _visible(who)
+    ]
 
 
 def status_label(status: str) -> str:
@@ -50,4 +59,6 @@ def status_label(status: str) -> str:
 
 def register(app: Flask) -> None:
     """Expose the helpers to templates."""
-    app.jinja_env.globals.update(nav_items=nav_items, next_steps=next_steps, status_label=status_label)
+    app.jinja_env.globals.update(
+        nav_items=nav_items, next_steps=next_steps, status_label=status_label
+    )

@@ -9,13 +9,20 @@ from sqlalchemy.engine import make_url
 def main(url: str) -> int:
     """Connect to the server's postgres database and create the target database if needed."""
     parts = make_url(url)
-    kwargs = {"host": parts.host or "127.0.0.1", "port": parts.port or 5432,
-              "user": parts.username or "postgres", "password": parts.password,
-              "dbname": "postgres", "connect_timeout": 3, "autocommit": True}
+    kwargs = {
+        "host": parts.host or "127.0.0.1",
+        "port": parts.port or 5432,
+        "user": parts.username or "postgres",
+        "password": parts.password,
+        "dbname": "postgres",
+        "connect_timeout": 3,
+        "autocommit": True,
+    }
     try:
         with psycopg.connect(**kwargs) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                                  (parts.database,)).fetchone()
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", (parts.database,)
+            ).fetchone()
             if not exists:
                 conn.execute(f'CREATE DATABASE "{parts.database}"')
     except psycopg.OperationalError as exc:

@@ -12,8 +12,14 @@ HOHHOT = "150100"
 BAOTOU = "150200"
 ORDOS = "150600"
 VALID_USCC = [
-    "91350200776049653A", "91350500798359476R", "91350503MA31DKY80A", "91350200MA31E12PXF",
-    "91440101MA5CJQ4N59", "913502000728319549", "91350503MA31DNG762", "913502115628130384",
+    "91350200776049653A",
+    "91350500798359476R",
+    "91350503MA31DKY80A",
+    "91350200MA31E12PXF",
+    "91440101MA5CJQ4N59",
+    "913502000728319549",
+    "91350503MA31DNG762",
+    "913502115628130384",
 ]
 _counter = itertools.count(1)
 _reference_cache: dict = {}
@@ -45,31 +51,54 @@ def unique(prefix: str) -> str:
     return f"{prefix}{next(_counter)}"
 
 
-def make_user(role: str, *, email: str | None = None, region_code: str | None = None,
-              school=None, enterprise=None, name: str | None = None):
+def make_user(
+    role: str,
+    *,
+    email: str | None = None,
+    region_code: str | None = None,
+    school=None,
+    enterprise=None,
+    name: str | None = None,
+):
     """Create and commit an account with PASSWORD."""
     from app.auth.models import User
     from app.auth.services import hash_password
 
-    user = User(email=email or f"{unique(role)}@example.cn", name=name or unique("用户"), role=role,
-                password_hash=hash_password(PASSWORD),
-                region_code=region_code if role == "league_admin" else region_code,
-                school_id=school.id if school else None,
-                enterprise_id=enterprise.id if enterprise else None)
+    user = User(
+        email=email or f"{unique(role)}@example.cn",
+        name=name or unique("用户"),
+        role=role,
+        password_hash=hash_password(PASSWORD),
+        region_code=region_code if role == "league_admin" else region_code,
+        school_id=school.id if school else None,
+        enterprise_id=enterprise.id if enterprise else None,
+    )
     db.session.add(user)
     db.session.commit()
     return user
 
 
-def make_enterprise(*, region_code: str = HOHHOT, status: str = "approved", uscc: str | None = None,
-                    name: str | None = None, industry: str = "C", owner=None):
+def make_enterprise(
+    *,
+    region_code: str = HOHHOT,
+    status: str = "approved",
+    uscc: str | None = None,
+    name: str | None = None,
+    industry: str = "C",
+    owner=None,
+):
     """Create and commit an enterprise (approved by default) with an optional owner account."""
     from app.registry.models import Enterprise
 
     enterprise = Enterprise(
-        name=name or unique("测试企业"), uscc=uscc or fake_uscc(), industry_section=industry,
-        region_code=region_code, address="测试路1号", contact_name="张三",
-        contact_phone="13800138000", status=status,
+        name=name or unique("测试企业"),
+        uscc=uscc or fake_uscc(),
+        industry_section=industry,
+        region_code=region_code,
+        address="测试路1号",
+        contact_name="张三",
+        contact_phone="13800138000",
+        status=status,
     )
     db.session.add(enterprise)
     db.session.commit()
@@ -79,14 +108,26 @@ def make_enterprise(*, region_code: str = HOHHOT, status: str = "approved", uscc
     return enterprise
 
 
-def make_school(*, region_code: str = HOHHOT, status: str = "approved",
-                kind: str = "technician_college", name: str | None = None, owner=None):
+def make_school(
+    *,
+    region_code: str = HOHHOT,
+    status: str = "approved",
+    kind: str = "technician_college",
+    name: str | None = None,
+    owner=None,
+):
     """Create and commit a school (approved by default)."""
     from app.registry.models import School
 
-    school = School(name=name or unique("测试技师学院"), kind=kind, region_code=region_code,
-                    address="学院路1号", contact_name="李四", contact_phone="0471-6661234",
-                    status=status)
+    school = School(
+        name=name or unique("测试技师学院"),
+        kind=kind,
+        region_code=region_code,
+        address="学院路1号",
+        contact_name="李四",
+        contact_phone="0471-6661234",
+        status=status,
+    )
     db.session.add(school)
     db.session.commit()
     if owner is not None:
@@ -95,8 +136,15 @@ def make_school(*, region_code: str = HOHHOT, status: str = "approved",
     return school
 
 
-def make_host(enterprise, *, kind: str = "workshop", occupations=("6-18-01-01",),
-              capacity: int = 4, name: str | None = None, **extra):
+def make_host(
+    enterprise,
+    *,
+    kind: str = "workshop",
+    occupations=("6-18-01-01",),
+    capacity: int = 4,
+    name: str | None = None,
+    **extra,
+):
     """Create and commit a host of the enterprise."""
     from app.reference.models import Occupation
     from app.registry.models import HOST_CLASSES
@@ -105,9 +153,13 @@ def make_host(enterprise, *, kind: str = "workshop", occupations=("6-18-01-01",)
         extra.setdefault("master_name", "王师傅")
         extra.setdefault("level", "regional")
     host = HOST_CLASSES[kind](
-        enterprise=enterprise, kind=kind, name=name or unique("车间"), capacity=capacity,
+        enterprise=enterprise,
+        kind=kind,
+        name=name or unique("车间"),
+        capacity=capacity,
         region_code=enterprise.region_code,
-        occupations=[db.session.get(Occupation, c) for c in occupations], **extra,
+        occupations=[db.session.get(Occupation, c) for c in occupations],
+        **extra,
     )
     db.session.add(host)
     db.session.commit()

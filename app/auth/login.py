@@ -52,8 +52,14 @@ def _limit_value() -> str:
 
 def login_limits(view):
     """Limit failed logins per address and per account; successful logins cost nothing."""
-    view = limiter.limit(_limit_value, methods=["POST"], deduct_when=lambda r: _failed(),
-                         scope="login-address")(view)
-    view = limiter.limit(_limit_value, methods=["POST"], deduct_when=lambda r: _failed(),
-                         key_func=_account_key, scope="login-account")(view)
+    view = limiter.limit(
+        _limit_value, methods=["POST"], deduct_when=lambda r: _failed(), scope="login-address"
+    )(view)
+    view = limiter.limit(
+        _limit_value,
+        methods=["POST"],
+        deduct_when=lambda r: _failed(),
+        key_func=_account_key,
+        scope="login-account",
+    )(view)
     return view

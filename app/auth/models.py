@@ -52,9 +52,7 @@ class User(UserMixin, TimestampMixin, db.Model):
         ForeignKey("enterprise.id", ondelete="SET NULL", use_alter=True), index=True
     )
     active: Mapped[bool] = mapped_column(default=True)
-    session_token: Mapped[str] = mapped_column(
-        String(64), default=lambda: secrets.token_hex(16)
-    )
+    session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     region: Mapped[Optional["Region"]] = relationship()
@@ -81,8 +79,10 @@ class User(UserMixin, TimestampMixin, db.Model):
         """True when this user may administer records of the given league or city."""
         if self.role == "region_admin":
             return True
-        return self.role == "league_admin" and region_code is not None and (
-            region_code == self.region_code
+        return (
+            self.role == "league_admin"
+            and region_code is not None
+            and (region_code == self.region_code)
         )
 
     def rotate_session(self) -> None:
@@ -96,7 +96,9 @@ class ApiToken(TimestampMixin, db.Model):
     __tablename__ = "api_token"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(8))
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -41,8 +41,15 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-def create_account(email: str, password: str, role: str, name: str, *,
-                   self_signup: bool = True, region_code: str | None = None) -> User:
+def create_account(
+    email: str,
+    password: str,
+    role: str,
+    name: str,
+    *,
+    self_signup: bool = True,
+    region_code: str | None = None,
+) -> User:
     """Create an account; raises ValidationFailed or Conflict (duplicate email)."""
     allowed = SELF_SIGNUP_ROLES if self_signup else ROLES
     if role not in allowed:
@@ -56,8 +63,13 @@ def create_account(email: str, password: str, role: str, name: str, *,
     if region_code is not None and db.session.get(Region, region_code) is None:
         message = str(_l("Unknown league or city code."))
         raise ValidationFailed(message, {"region_code": message})
-    user = User(email=email, name=name.strip(), role=role, region_code=region_code,
-                password_hash=hash_password(password))
+    user = User(
+        email=email,
+        name=name.strip(),
+        role=role,
+        region_code=region_code,
+        password_hash=hash_password(password),
+    )
     db.session.add(user)
     db.session.flush()
     audit.record(user, "account.create", user, after={"email": email, "role": role})
@@ -88,8 +100,9 @@ def change_password(user: User, current: str, new: str) -> None:
     check_password_rules(new)
     user.password_hash = hash_password(new)
     user.rotate_session()
-    for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
-                                                           ApiToken.revoked_at.is_(None))):
+    for token in db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
         token.revoked_at = utcnow()
     audit.record(user, "account.password_change", user)
 
@@ -103,8 +116,12 @@ def issue_token(user: User) -> str:
     """Create an API token for user and return it in the clear (stored only hashed)."""
     raw = secrets.token_urlsafe(32)
     ttl = current_app.config.get("API_TOKEN_TTL_DAYS")
-    token = ApiToken(user=user, token_hash=ApiToken.hash(raw), prefix=raw[:8],
-                     expires_at=utcnow() + timedelta(days=ttl) if ttl else None)
+    token = ApiToken(
+        user=user,
+        token_hash=ApiToken.hash(raw),
+        prefix=raw[:8],
+        expires_at=utcnow() + timedelta(days=ttl) if ttl else None,
+    )
     db.session.add(token)
     db.session.flush()
     return raw

@@ -1,6 +1,15 @@
 """Sign-up, login, logout and password change pages."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -9,8 +18,8 @@ from app.auth.decorators import login_required, public
 from app.auth.forms import LoginForm, PasswordForm, SignupForm
 from app.auth.login import login_limits, mark_login_failed
 from app.common.errors import ServiceError
-from app.common.http import is_safe_local_path
 from app.common.forms import apply_errors
+from app.common.http import is_safe_local_path
 from app.extensions import db
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -55,8 +64,9 @@ def signup():
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            user = services.create_account(form.email.data, form.password.data,
-                                           form.role.data, form.name.data)
+            user = services.create_account(
+                form.email.data, form.password.data, form.role.data, form.name.data
+            )
         except ServiceError as exc:
             db.session.rollback()
             apply_errors(form, exc)

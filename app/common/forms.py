@@ -38,4 +38,6 @@ def json_formdata(payload: dict[str, Any]) -> MultiDict:
 
 def form_errors(form) -> dict[str, str]:
     """The first message of each invalid field."""
-    return {name: str(msgs[0]) for name, msgs in form.errors.items() if msgs and name != "csrf_token"}
+    return {
+        name: str(msgs[0]) for name, msgs in form.errors.items() if msgs and name != "csrf_token"
+    }

@@ -23,8 +23,11 @@ def _rows(name: str) -> list[dict[str, str]]:
 
 def _upsert(model, key: str, values: dict[str, Any], update: bool) -> bool:
     """Insert a row or (when update) refresh it; True when a row was inserted."""
-    row = db.session.get(model, values[key]) if key != "name" else db.session.scalar(
-        select(model).where(model.name == values["name"]))
+    row = (
+        db.session.get(model, values[key])
+        if key != "name"
+        else db.session.scalar(select(model).where(model.name == values["name"]))
+    )
     if row is None:
         db.session.add(model(**values))
         return True
@@ -42,9 +45,15 @@ def load_reference(update_editable: bool = False) -> dict[str, int]:
     """
     inserted = {"regions": 0, "industries": 0, "occupations": 0, "majors": 0}
     for r in _rows("regions.csv"):
-        values = {"code": r["code"], "name": r["name"], "name_en": r["name_en"], "kind": r["kind"],
-                  "parent_code": r["parent_code"] or None, "lat": float(r["lat"]),
-                  "lng": float(r["lng"])}
+        values = {
+            "code": r["code"],
+            "name": r["name"],
+            "name_en": r["name_en"],
+            "kind": r["kind"],
+            "parent_code": r["parent_code"] or None,
+            "lat": float(r["lat"]),
+            "lng": float(r["lng"]),
+        }
         inserted["regions"] += _upsert(Region, "code", values, update=True)
     for r in _rows("industries.csv"):
         inserted["industries"] += _upsert(Industry, "section", dict(r), update=True)
@@ -52,15 +61,21 @@ def load_reference(update_editable: bool = False) -> dict[str, int]:
         inserted["occupations"] += _upsert(Occupation, "code", dict(r), update=update_editable)
     db.session.flush()
     for r in _rows("majors-candidates.csv"):
-        values = {"name": r["major_name"], "category_code": r["category_code"],
-                  "category_name": r["category_name"], "occupation_code": r["occupation_code"],
-                  "source": "candidate"}
+        values = {
+            "name": r["major_name"],
+            "category_code": r["category_code"],
+            "category_name": r["category_name"],
+            "occupation_code": r["occupation_code"],
+            "source": "candidate",
+        }
         inserted["majors"] += _upsert(Major, "name", values, update=update_editable)
     db.session.flush()
     return inserted
 
 
-def save_occupation(actor, data: dict[str, Any], occupation: Occupation | None = None) -> Occupation:
+def save_occupation(
+    actor, data: dict[str, Any], occupation: Occupation | None = None
+) -> Occupation:
     """Create or change an occupation; raises ValidationFailed or Conflict."""
     import re
 
@@ -80,8 +95,13 @@ def save_occupation(actor, data: dict[str, Any], occupation: Occupation | None =
     occupation.name = data["name"].strip()
     occupation.active = bool(data.get("active", True))
     db.session.flush()
-    audit.record(actor, "occupation.save", occupation, before=before,
-                 after={"code": occupation.code, "name": occupation.name, "active": occupation.active})
+    audit.record(
+        actor,
+        "occupation.save",
+        occupation,
+        before=before,
+        after={"code": occupation.code, "name": occupation.name, "active": occupation.active},
+    )
     return occupation
 
 
@@ -101,13 +121,22 @@ def save_major(actor, data: dict[str, Any], major: Major | None = None) -> Major
         major = Major(source="admin")
         db.session.add(major)
     else:
-        before = {"name": major.name, "occupation_code": major.occupation_code, "active": major.active}
+        before = {
+            "name": major.name,
+            "occupation_code": major.occupation_code,
+            "active": major.active,
+        }
     major.name = name
     major.category_code = (data.get("category_code") or "").strip()
     major.category_name = (data.get("category_name") or "").strip()
     major.occupation_code = code
     major.active = bool(data.get("active", True))
     db.session.flush()
-    audit.record(actor, "major.save", major, before=before,
-                 after={"name": major.name, "occupation_code": code, "active": major.active})
+    audit.record(
+        actor,
+        "major.save",
+        major,
+        before=before,
+        after={"name": major.name, "occupation_code": code, "active": major.active},
+    )
     return major

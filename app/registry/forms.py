@@ -120,7 +120,9 @@ class HostForm(FlaskForm):
     master_name = StringField(_l("Master's name"), validators=[Optional(), Length(max=50)])
     honour = StringField(_l("Honour"), validators=[Optional(), Length(max=200)])
     level = SelectField(
-        _l("Level"), choices=[("", "—")] + list(STUDIO_LEVEL_LABELS.items()), validators=[Optional()]
+        _l("Level"),
+        choices=[("", "—")] + list(STUDIO_LEVEL_LABELS.items()),
+        validators=[Optional()],
     )
 
     def __init__(self, *args, partner_schools=None, **kwargs):

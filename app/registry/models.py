@@ -1,7 +1,7 @@
 """Organisations (schools, enterprises) and the enterprise hosts schools pair with."""
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     CheckConstraint,
@@ -57,8 +57,10 @@ class Reviewable(TimestampMixin):
     @property
     def needs_uscc_confirmation(self) -> bool:
         """A credit code whose check character is wrong waits for an administrator."""
-        return bool(getattr(self, "uscc", None)) and not self.uscc_check_ok and not (
-            self.uscc_confirmed
+        return (
+            bool(getattr(self, "uscc", None))
+            and not self.uscc_check_ok
+            and not (self.uscc_confirmed)
         )
 
     def is_member(self, user) -> bool:
@@ -189,7 +191,7 @@ class Host(TimestampMixin, db.Model):
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="hosts")
     region: Mapped[Region] = relationship()
-    partner_school: Mapped[Optional[School]] = relationship()
+    partner_school: Mapped[School | None] = relationship()
     occupations: Mapped[list[Occupation]] = relationship(
         secondary=host_occupation, order_by=Occupation.code
     )
@@ -231,4 +233,8 @@ class MasterStudio(Host):
     __mapper_args__ = {"polymorphic_identity": "master_studio"}
 
 
-HOST_CLASSES = {"workshop": Workshop, "training_station": TrainingStation, "master_studio": MasterStudio}
+HOST_CLASSES = {
+    "workshop": Workshop,
+    "training_station": TrainingStation,
+    "master_studio": MasterStudio,
+}

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import Select, and_, exists, false, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -31,25 +31,34 @@ def visible_enterprises(user, filters: DirectoryFilters) -> Select:
     """Enterprises the user may list: approved ones, plus (for admins) their league's others."""
     stmt = select(Enterprise).options(
         selectinload(Enterprise.hosts).selectinload(Host.occupations),
-        selectinload(Enterprise.region), selectinload(Enterprise.industry),
+        selectinload(Enterprise.region),
+        selectinload(Enterprise.industry),
     )
     stmt = stmt.where(_visibility(Enterprise, user, filters.status))
     if filters.q:
-        stmt = stmt.where(or_(Enterprise.name.ilike(_like(filters.q), escape="\\"),
-                              Enterprise.uscc == filters.q.strip().upper()))
+        stmt = stmt.where(
+            or_(
+                Enterprise.name.ilike(_like(filters.q), escape="\\"),
+                Enterprise.uscc == filters.q.strip().upper(),
+            )
+        )
     if filters.region_code:
         stmt = stmt.where(Enterprise.region_code == filters.region_code)
     if filters.industry:
         stmt = stmt.where(Enterprise.industry_section == filters.industry)
     if filters.occupation_code or filters.host_kind:
-        host_match = select(Host.id).where(Host.enterprise_id == Enterprise.id,
-                                           Host.retired_at.is_(None))
+        host_match = select(Host.id).where(
+            Host.enterprise_id == Enterprise.id, Host.retired_at.is_(None)
+        )
         if filters.host_kind:
             host_match = host_match.where(Host.kind == filters.host_kind)
         if filters.occupation_code:
-            host_match = host_match.where(exists().where(
-                host_occupation.c.host_id == Host.id,
-                host_occupation.c.occupation_code == filters.occupation_code))
+            host_match = host_match.where(
+                exists().where(
+                    host_occupation.c.host_id == Host.id,
+                    host_occupation.c.occupation_code == filters.occupation_code,
+                )
+            )
         stmt = stmt.where(exists(host_match))
     return stmt.order_by(Enterprise.name, Enterprise.id)
 
@@ -69,15 +78,15 @@ def visible_schools(user, filters: DirectoryFilters) -> Select:
 
 def _visibility(model, user, status: str | None):
     """Approved rows for everyone; administrators also see other statuses in their league."""
-    if user is not None and getattr(user, "is_authenticated", False) and user.is_admin:
-        scope = True if user.is_region_admin else model.region_code == user.region_code
-        clause = or_(model.status == "approved", scope) if scope is not True else True
-        if status:
-            return (model.status == status) & clause if clause is not True else model.status == status
-        return clause if clause is not True else model.id.isnot(None)
-    if status and status != "approved":
-        return model.id.is_(None)
-    return model.status == "approved"
+    is_admin = user is not None and getattr(user, "is_authenticated", False) and user.is_admin
+    if not is_admin:
+        return model.status == "approved" if status in (None, "", "approved") else false()
+    scope = (
+        true()
+        if user.is_region_admin
+        else or_(model.status == "approved", model.region_code == user.region_code)
+    )
+    return and_(scope, model.status == status) if status else scope
 
 
 def review_queue(user, kind: str = "enterprise", status: str = "pending") -> Select:
@@ -91,8 +100,11 @@ def review_queue(user, kind: str = "enterprise", status: str = "pending") -> Sel
 
 def enterprise_hosts(enterprise: Enterprise, include_retired: bool = False) -> list[Host]:
     """The enterprise's hosts with their occupations, in id order."""
-    stmt = select(Host).options(selectinload(Host.occupations)).where(
-        Host.enterprise_id == enterprise.id)
+    stmt = (
+        select(Host)
+        .options(selectinload(Host.occupations))
+        .where(Host.enterprise_id == enterprise.id)
+    )
     if not include_retired:
         stmt = stmt.where(Host.retired_at.is_(None))
     return list(db.session.scalars(stmt.order_by(Host.id)))

@@ -15,12 +15,34 @@ from app.registry import uscc as uscc_mod
 from app.registry.models import HOST_CLASSES, Enterprise, Host, Reviewable, School
 
 ENTERPRISE_FIELDS = (
-    "name", "region_code", "address", "contact_name", "contact_phone", "description", "size_band",
+    "name",
+    "region_code",
+    "address",
+    "contact_name",
+    "contact_phone",
+    "description",
+    "size_band",
 )
-SCHOOL_FIELDS = ("name", "kind", "region_code", "address", "contact_name", "contact_phone", "description")
+SCHOOL_FIELDS = (
+    "name",
+    "kind",
+    "region_code",
+    "address",
+    "contact_name",
+    "contact_phone",
+    "description",
+)
 HOST_FIELDS = (
-    "name", "capacity", "region_code", "description", "teacher_capacity", "equipment",
-    "partner_school_id", "master_name", "honour", "level",
+    "name",
+    "capacity",
+    "region_code",
+    "description",
+    "teacher_capacity",
+    "equipment",
+    "partner_school_id",
+    "master_name",
+    "honour",
+    "level",
 )
 USCC_ERRORS = {
     "length": _l("A credit code has exactly 18 characters."),
@@ -38,7 +60,9 @@ def _apply_uscc(org: Reviewable, raw: str | None, required: bool) -> None:
     """Validate and set the credit code; raises ValidationFailed or Conflict."""
     if not raw or not raw.strip():
         if required:
-            raise ValidationFailed(str(_l("Enter the credit code.")), {"uscc": str(_l("Required."))})
+            raise ValidationFailed(
+                str(_l("Enter the credit code.")), {"uscc": str(_l("Required."))}
+            )
         org.uscc = None
         org.uscc_check_ok = True
         return
@@ -79,8 +103,12 @@ def uscc_warnings(org: Reviewable) -> list[str]:
     """Warnings the owner and reviewer see about the profile."""
     if org.needs_uscc_confirmation:
         return [
-            str(_l("The credit code's check character does not match; an administrator must "
-                   "confirm the code before approval."))
+            str(
+                _l(
+                    "The credit code's check character does not match; an administrator must "
+                    "confirm the code before approval."
+                )
+            )
         ]
     return []
 
@@ -99,14 +127,23 @@ def create_enterprise(actor, data: dict[str, Any]) -> Enterprise:
     _flush_unique(str(_l("This credit code is already registered.")), "uscc")
     if actor.role == "enterprise":
         actor.enterprise_id = enterprise.id
-    audit.record(actor, "enterprise.create", enterprise, after=snapshot(enterprise, ENTERPRISE_FIELDS + ("uscc",)))
+    audit.record(
+        actor,
+        "enterprise.create",
+        enterprise,
+        after=snapshot(enterprise, ENTERPRISE_FIELDS + ("uscc",)),
+    )
     return enterprise
 
 
 def _fill_enterprise(enterprise: Enterprise, data: dict[str, Any]) -> None:
     for field in ENTERPRISE_FIELDS:
         if field in data:
-            setattr(enterprise, field, data[field] or None if field in ("description", "size_band") else data[field])
+            setattr(
+                enterprise,
+                field,
+                data[field] or None if field in ("description", "size_band") else data[field],
+            )
     if "industry" in data:
         enterprise.industry_section = data["industry"]
     if "uscc" in data:
@@ -117,14 +154,22 @@ def update_enterprise(actor, enterprise: Enterprise, data: dict[str, Any]) -> En
     """Change an enterprise profile; an owner's change goes back to review."""
     if not enterprise.can_edit(actor):
         raise Forbidden(str(_l("You may not change this enterprise.")))
-    if actor.role == "league_admin" and data.get("region_code", enterprise.region_code) != actor.region_code:
+    if (
+        actor.role == "league_admin"
+        and data.get("region_code", enterprise.region_code) != actor.region_code
+    ):
         raise Forbidden(str(_l("You may only register records in your own league.")))
     before = snapshot(enterprise, ENTERPRISE_FIELDS + ("uscc", "status"))
     _fill_enterprise(enterprise, data)
     _resubmit(enterprise, actor)
     _flush_unique(str(_l("This credit code is already registered.")), "uscc")
-    audit.record(actor, "enterprise.update", enterprise, before=before,
-                 after=snapshot(enterprise, ENTERPRISE_FIELDS + ("uscc", "status")))
+    audit.record(
+        actor,
+        "enterprise.update",
+        enterprise,
+        before=before,
+        after=snapshot(enterprise, ENTERPRISE_FIELDS + ("uscc", "status")),
+    )
     return enterprise
 
 
@@ -158,14 +203,22 @@ def update_school(actor, school: School, data: dict[str, Any]) -> School:
     """Change a school profile; an owner's change goes back to review."""
     if not school.can_edit(actor):
         raise Forbidden(str(_l("You may not change this school.")))
-    if actor.role == "league_admin" and data.get("region_code", school.region_code) != actor.region_code:
+    if (
+        actor.role == "league_admin"
+        and data.get("region_code", school.region_code) != actor.region_code
+    ):
         raise Forbidden(str(_l("You may only register records in your own league.")))
     before = snapshot(school, SCHOOL_FIELDS + ("uscc", "status"))
     _fill_school(school, data)
     _resubmit(school, actor)
     _flush_unique(str(_l("This credit code is already registered.")), "uscc")
-    audit.record(actor, "school.update", school, before=before,
-                 after=snapshot(school, SCHOOL_FIELDS + ("uscc", "status")))
+    audit.record(
+        actor,
+        "school.update",
+        school,
+        before=before,
+        after=snapshot(school, SCHOOL_FIELDS + ("uscc", "status")),
+    )
     return school
 
 
@@ -174,12 +227,15 @@ def review(actor, org: Reviewable, decision: str, reason: str | None, confirm_us
     if not org.can_review(actor):
         raise Forbidden(str(_l("Only administrators of this league review its records.")))
     if decision not in ("approve", "reject"):
-        raise ValidationFailed(str(_l("Decide approve or reject.")),
-                               {"decision": str(_l("Choose approve or reject."))})
+        raise ValidationFailed(
+            str(_l("Decide approve or reject.")), {"decision": str(_l("Choose approve or reject."))}
+        )
     reason = (reason or "").strip() or None
     if decision == "reject" and not reason:
-        raise ValidationFailed(str(_l("Give the reason for rejecting.")),
-                               {"reason": str(_l("Give the reason for rejecting."))})
+        raise ValidationFailed(
+            str(_l("Give the reason for rejecting.")),
+            {"reason": str(_l("Give the reason for rejecting."))},
+        )
     if decision == "approve" and org.needs_uscc_confirmation and not confirm_uscc:
         message = str(_l("Confirm the credit code before approving."))
         raise ValidationFailed(message, {"confirm_uscc": message})
@@ -194,9 +250,13 @@ def review(actor, org: Reviewable, decision: str, reason: str | None, confirm_us
     if decision == "approve" and org.needs_uscc_confirmation:
         org.uscc_confirmed = True
     db.session.flush()
-    audit.record(actor, f"{type(org).__name__.lower()}.{decision}", org, before=before,
-                 after={"status": org.status, "review_reason": reason,
-                        "uscc_confirmed": org.uscc_confirmed})
+    audit.record(
+        actor,
+        f"{type(org).__name__.lower()}.{decision}",
+        org,
+        before=before,
+        after={"status": org.status, "review_reason": reason, "uscc_confirmed": org.uscc_confirmed},
+    )
     return org
 
 
@@ -204,8 +264,10 @@ def _occupations(codes: list[str]) -> list[Occupation]:
     """Occupation rows for codes; raises ValidationFailed naming unknown codes."""
     codes = sorted(set(codes or []))
     if not codes:
-        raise ValidationFailed(str(_l("Choose at least one occupation.")),
-                               {"occupation_codes": str(_l("Choose at least one occupation."))})
+        raise ValidationFailed(
+            str(_l("Choose at least one occupation.")),
+            {"occupation_codes": str(_l("Choose at least one occupation."))},
+        )
     rows = db.session.scalars(select(Occupation).where(Occupation.code.in_(codes))).all()
     unknown = sorted(set(codes) - {o.code for o in rows})
     if unknown:
@@ -225,13 +287,17 @@ def _fill_host(host: Host, data: dict[str, Any]) -> None:
             setattr(host, field, value)
     if "occupation_codes" in data:
         host.occupations = _occupations(data["occupation_codes"])
-    if host.partner_school_id is not None and db.session.get(School, host.partner_school_id) is None:
+    if (
+        host.partner_school_id is not None
+        and db.session.get(School, host.partner_school_id) is None
+    ):
         message = str(_l("Unknown school."))
         raise ValidationFailed(message, {"partner_school_id": message})
     if host.kind == "master_studio" and not (host.master_name and host.level):
         message = str(_l("Required for a master studio."))
-        raise ValidationFailed(message, {k: message for k in ("master_name", "level")
-                                         if not getattr(host, k)})
+        raise ValidationFailed(
+            message, {k: message for k in ("master_name", "level") if not getattr(host, k)}
+        )
 
 
 def add_host(actor, enterprise: Enterprise, data: dict[str, Any]) -> Host:
@@ -246,7 +312,9 @@ def add_host(actor, enterprise: Enterprise, data: dict[str, Any]) -> Host:
     _fill_host(host, data)
     db.session.add(host)
     db.session.flush()
-    audit.record(actor, "host.create", host, after=snapshot(host, HOST_FIELDS + ("kind", "occupation_codes")))
+    audit.record(
+        actor, "host.create", host, after=snapshot(host, HOST_FIELDS + ("kind", "occupation_codes"))
+    )
     return host
 
 
@@ -258,7 +326,13 @@ def update_host(actor, host: Host, data: dict[str, Any]) -> Host:
     data = {k: v for k, v in data.items() if k != "kind"}
     _fill_host(host, data)
     db.session.flush()
-    audit.record(actor, "host.update", host, before=before, after=snapshot(host, HOST_FIELDS + ("occupation_codes",)))
+    audit.record(
+        actor,
+        "host.update",
+        host,
+        before=before,
+        after=snapshot(host, HOST_FIELDS + ("occupation_codes",)),
+    )
     return host
 
 
@@ -270,7 +344,13 @@ def retire_host(actor, host: Host) -> Host:
         raise InvalidState(str(_l("This host is already retired.")))
     host.retired_at = utcnow()
     db.session.flush()
-    audit.record(actor, "host.retire", host, before={"retired_at": None}, after={"retired_at": host.retired_at})
+    audit.record(
+        actor,
+        "host.retire",
+        host,
+        before={"retired_at": None},
+        after={"retired_at": host.retired_at},
+    )
     return host
 
 
