@@ -4,6 +4,8 @@ per test, clients and login helpers."""
 import os
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
@@ -16,6 +18,23 @@ def pytest_report_header(config):
     return f"database: {TEST_DATABASE_URL.split('@')[-1]}"
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests each start with a fresh `g` and unexpired rows.
+
+    Tests keep one app context pushed (for db access); Flask reuses it for requests, so
+    without this, the logged-in user and locale cached in `g` would leak between clients.
+    """
+
+    def open(self, *args, **kwargs):
+        from app.extensions import db
+
+        if has_app_context():
+            for key in list(vars(g)):
+                delattr(g, key)
+            db.session.expire_all()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app():
     """The application bound to the test database, schema created from the models."""
@@ -23,6 +42,7 @@ def app():
     from app.extensions import db
 
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL})
+    app.test_client_class = IsolatedClient
     with app.app_context():
         try:
             db.session.execute(text("SELECT 1"))

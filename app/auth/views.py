@@ -26,8 +26,11 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 def _start_session(user) -> None:
-    """Clear whatever the session held, then log the user in."""
+    """Clear whatever the session held (keeping the language), then log the user in."""
+    locale = session.get("locale")
     session.clear()
+    if locale:
+        session["locale"] = locale
     session.permanent = True
     login_user(user)
     services.record_login(user)

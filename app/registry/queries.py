@@ -102,12 +102,18 @@ def enterprise_hosts(enterprise: Enterprise, include_retired: bool = False) -> l
     """The enterprise's hosts with their occupations, in id order."""
     stmt = (
         select(Host)
-        .options(selectinload(Host.occupations))
+        .options(selectinload(Host.occupations), selectinload(Host.partner_school))
         .where(Host.enterprise_id == enterprise.id)
     )
     if not include_retired:
         stmt = stmt.where(Host.retired_at.is_(None))
     return list(db.session.scalars(stmt.order_by(Host.id)))
+
+
+def approved_school_choices() -> list[tuple[int, str]]:
+    """(id, name) of the approved schools, for a training station's partner school."""
+    stmt = select(School.id, School.name).where(School.status == "approved")
+    return [(row.id, row.name) for row in db.session.execute(stmt.order_by(School.name))]
 
 
 def paginate(stmt: Select, page: int, per_page: int):
