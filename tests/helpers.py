@@ -229,3 +229,16 @@ def build_world() -> World:
         "region_admin": make_user("region_admin"),
     }
     return World(ent, other_ent, pending, school, other_school, host, other_host, users)
+
+
+def use_english(client) -> None:
+    """Switch the client's session to the English interface (assertions use English text)."""
+    client.post("/auth/language/en", data={"next": "/"})
+
+
+def login_en(client, user, password: str = PASSWORD):
+    """Log in, then switch to English (login clears the session, and with it the locale)."""
+    response = login(client, user, password)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    use_english(client)
+    return response

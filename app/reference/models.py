@@ -67,6 +67,8 @@ class Major(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
+    #: The candidate list's own name for the row, so a reload finds it after a rename.
+    reference_key: Mapped[str | None] = mapped_column(String(100), unique=True)
     category_code: Mapped[str] = mapped_column(String(4))
     category_name: Mapped[str] = mapped_column(String(50))
     occupation_code: Mapped[str | None] = mapped_column(ForeignKey("occupation.code"))

@@ -1,6 +1,7 @@
 """Loading and editing reference data (flush, never commit)."""
 
 import csv
+import re
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +24,29 @@ def _rows(name: str) -> list[dict[str, str]]:
 
 def _upsert(model, key: str, values: dict[str, Any], update: bool) -> bool:
     """Insert a row or (when update) refresh it; True when a row was inserted."""
-    row = (
-        db.session.get(model, values[key])
-        if key != "name"
-        else db.session.scalar(select(model).where(model.name == values["name"]))
-    )
+    column = getattr(model, key)
+    row = db.session.scalar(select(model).where(column == values[key]))
     if row is None:
         db.session.add(model(**values))
         return True
     if update:
-        for field, value in values.items():
-            setattr(row, field, value)
+        for name, value in values.items():
+            setattr(row, name, value)
+    return False
+
+
+def _load_major(values: dict[str, Any], update: bool) -> bool:
+    """Insert a candidate major unless present (by its reference key, else by name)."""
+    row = db.session.scalar(select(Major).where(Major.reference_key == values["reference_key"]))
+    if row is None:
+        row = db.session.scalar(select(Major).where(Major.name == values["name"]))
+        if row is None:
+            db.session.add(Major(**values))
+            return True
+        row.reference_key = values["reference_key"]
+    if update:
+        for name, value in values.items():
+            setattr(row, name, value)
     return False
 
 
@@ -62,13 +75,14 @@ def load_reference(update_editable: bool = False) -> dict[str, int]:
     db.session.flush()
     for r in _rows("majors-candidates.csv"):
         values = {
+            "reference_key": r["major_name"],
             "name": r["major_name"],
             "category_code": r["category_code"],
             "category_name": r["category_name"],
             "occupation_code": r["occupation_code"],
             "source": "candidate",
         }
-        inserted["majors"] += _upsert(Major, "name", values, update=update_editable)
+        inserted["majors"] += _load_major(values, update=update_editable)
     db.session.flush()
     return inserted
 
@@ -77,8 +91,6 @@ def save_occupation(
     actor, data: dict[str, Any], occupation: Occupation | None = None
 ) -> Occupation:
     """Create or change an occupation; raises ValidationFailed or Conflict."""
-    import re
-
     code = (data.get("code") or "").strip()
     if occupation is None:
         if not re.match(OCCUPATION_CODE_PATTERN, code):

@@ -150,27 +150,35 @@ def _fill_enterprise(enterprise: Enterprise, data: dict[str, Any]) -> None:
         _apply_uscc(enterprise, data["uscc"], required=True)
 
 
-def update_enterprise(actor, enterprise: Enterprise, data: dict[str, Any]) -> Enterprise:
-    """Change an enterprise profile; an owner's change goes back to review."""
-    if not enterprise.can_edit(actor):
-        raise Forbidden(str(_l("You may not change this enterprise.")))
-    if (
-        actor.role == "league_admin"
-        and data.get("region_code", enterprise.region_code) != actor.region_code
+def _update_profile(actor, org: Reviewable, data: dict[str, Any], fill, fields, noun: str):
+    """Apply data to a profile; a real change by its owner sends it back to review."""
+    if not org.can_edit(actor):
+        raise Forbidden(str(_l("You may not change this record.")))
+    if actor.role == "league_admin" and data.get("region_code", org.region_code) != (
+        actor.region_code
     ):
         raise Forbidden(str(_l("You may only register records in your own league.")))
-    before = snapshot(enterprise, ENTERPRISE_FIELDS + ("uscc", "status"))
-    _fill_enterprise(enterprise, data)
-    _resubmit(enterprise, actor)
+    before = snapshot(org, fields + ("uscc", "status"))
+    fill(org, data)
+    if snapshot(org, fields + ("uscc", "status")) != before:
+        _resubmit(org, actor)
     _flush_unique(str(_l("This credit code is already registered.")), "uscc")
-    audit.record(
+    after = snapshot(org, fields + ("uscc", "status"))
+    if after != before:
+        audit.record(actor, f"{noun}.update", org, before=before, after=after)
+    return org
+
+
+def update_enterprise(actor, enterprise: Enterprise, data: dict[str, Any]) -> Enterprise:
+    """Change an enterprise profile; raises Forbidden, ValidationFailed or Conflict."""
+    return _update_profile(
         actor,
-        "enterprise.update",
         enterprise,
-        before=before,
-        after=snapshot(enterprise, ENTERPRISE_FIELDS + ("uscc", "status")),
+        data,
+        _fill_enterprise,
+        ENTERPRISE_FIELDS + ("industry_section",),
+        "enterprise",
     )
-    return enterprise
 
 
 def create_school(actor, data: dict[str, Any]) -> School:
@@ -200,26 +208,8 @@ def _fill_school(school: School, data: dict[str, Any]) -> None:
 
 
 def update_school(actor, school: School, data: dict[str, Any]) -> School:
-    """Change a school profile; an owner's change goes back to review."""
-    if not school.can_edit(actor):
-        raise Forbidden(str(_l("You may not change this school.")))
-    if (
-        actor.role == "league_admin"
-        and data.get("region_code", school.region_code) != actor.region_code
-    ):
-        raise Forbidden(str(_l("You may only register records in your own league.")))
-    before = snapshot(school, SCHOOL_FIELDS + ("uscc", "status"))
-    _fill_school(school, data)
-    _resubmit(school, actor)
-    _flush_unique(str(_l("This credit code is already registered.")), "uscc")
-    audit.record(
-        actor,
-        "school.update",
-        school,
-        before=before,
-        after=snapshot(school, SCHOOL_FIELDS + ("uscc", "status")),
-    )
-    return school
+    """Change a school profile; raises Forbidden, ValidationFailed or Conflict."""
+    return _update_profile(actor, school, data, _fill_school, SCHOOL_FIELDS, "school")
 
 
 def review(actor, org: Reviewable, decision: str, reason: str | None, confirm_uscc: bool = True):
@@ -308,8 +298,10 @@ def add_host(actor, enterprise: Enterprise, data: dict[str, Any]) -> Host:
     if kind not in HOST_CLASSES:
         message = str(_l("Choose workshop, training station or master studio."))
         raise ValidationFailed(message, {"kind": message})
-    host = HOST_CLASSES[kind](enterprise=enterprise, kind=kind)
-    _fill_host(host, data)
+    host = HOST_CLASSES[kind](enterprise_id=enterprise.id, kind=kind)
+    with db.session.no_autoflush:
+        _fill_host(host, data)
+    host.enterprise = enterprise
     db.session.add(host)
     db.session.flush()
     audit.record(
