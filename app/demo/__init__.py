@@ -1,0 +1,127 @@
+"""`flask demo seed` and `flask demo logins`: an invented demo world in all 14 leagues."""
+
+import time
+import unicodedata
+
+import click
+from flask.cli import AppGroup
+
+from app.demo import data
+
+demo_cli = AppGroup("demo", help="Demo data: an invented world in all 14 leagues and cities.")
+
+#: (role, Chinese label, English label, email, Chinese hint, English hint)
+DEMO_LOGINS: tuple[tuple[str, str, str, str, str, str], ...] = (
+    (
+        "region_admin",
+        "自治区管理员",
+        "Region admin",
+        data.REGION_ADMIN_EMAIL,
+        "审核待审的企业和学校，其中有信用代码校验位不符的",
+        "Review pending enterprises and schools; some credit codes fail the check",
+    ),
+    (
+        "league_admin",
+        "盟市管理员（呼和浩特）",
+        "League admin (Hohhot)",
+        data.LEAGUE_ADMIN_EMAIL.format(code=data.HOHHOT),
+        "审核呼和浩特市的待审企业（有校验位警告）；其他盟市的记录看不到",
+        "Review Hohhot's pending enterprises (one has a code warning); no other league",
+    ),
+    (
+        "enterprise",
+        "企业用户",
+        "Enterprise",
+        data.ENTERPRISE_EMAIL,
+        "编辑企业资料，添加车间班组、培训工作站或技能大师工作室",
+        "Edit the profile; add a workshop, training station or master studio",
+    ),
+    (
+        "school",
+        "学校用户",
+        "School",
+        data.SCHOOL_EMAIL,
+        "查看本校资料，在名录中按盟市、行业和职业筛选企业",
+        "See your school; filter the directory by league, industry and occupation",
+    ),
+    (
+        "teacher",
+        "教师",
+        "Teacher",
+        data.TEACHER_EMAIL,
+        "浏览公开名录，查找技能大师工作室",
+        "Browse the public directory; look for master studios",
+    ),
+)
+
+
+def _width(text: str) -> int:
+    """Display width in a terminal: wide CJK characters count twice."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def logins_table() -> str:
+    """The demo logins as a small bilingual table, each row followed by what to try first."""
+    header = ("角色 Role", "邮箱 Email", "密码 Password")
+    rows = [(f"{zh} {en}", email, data.DEMO_PASSWORD) for _, zh, en, email, _, _ in DEMO_LOGINS]
+    widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(2)]
+
+    def line(cells: tuple[str, str, str]) -> str:
+        return "  ".join([_pad(cells[0], widths[0]), _pad(cells[1], widths[1]), cells[2]])
+
+    lines = [
+        "Gongxue 演示账号 / demo logins",
+        "",
+        line(header),
+        line(("-" * widths[0], "-" * widths[1], "-" * _width(data.DEMO_PASSWORD))),
+    ]
+    for row, (*_, hint_zh, hint_en) in zip(rows, DEMO_LOGINS, strict=True):
+        lines += [line(row), f"    先试试：{hint_zh}", f"    Try first: {hint_en}"]
+    lines += [
+        "",
+        "每个盟市都有管理员 / every league has an admin: "
+        + data.LEAGUE_ADMIN_EMAIL.format(code="<code>")
+        + "（如 e.g. 150200 包头市）",
+        "教师 / teachers: "
+        + data.TEACHERS_EMAIL.format(n=1)
+        + " … "
+        + data.TEACHERS_EMAIL.format(n=300),
+        "以上数据均为虚构，并非官方记录 / all demo data is invented, not official records.",
+    ]
+    return "\n".join(lines)
+
+
+@demo_cli.command("seed")
+def seed_command() -> None:
+    """Create the demo world once; later runs change nothing and keep people's data."""
+    from app.demo.world import seed
+    from app.extensions import db
+    from app.reference.models import Region
+
+    started = time.perf_counter()
+    result = seed()
+    if not result.created:
+        click.echo("demo data already present")
+        return
+    db.session.commit()
+    names = {r.code: r.name for r in db.session.scalars(db.select(Region))}
+    for code, tally in result.per_league.items():
+        click.echo(
+            f"  {code} {_pad(names.get(code, code), 12)} schools {tally.get('schools', 0):>2}  "
+            f"enterprises {tally.get('enterprises', 0):>3}  hosts {tally.get('hosts', 0):>3}  "
+            f"teachers {tally.get('teachers', 0):>3}"
+        )
+    for email in result.skipped_emails:
+        click.echo(f"  skipped {email}: an account with this email exists already")
+    summary = ", ".join(f"{k} {v}" for k, v in result.counts.items())
+    click.echo(f"demo data created: {summary} ({time.perf_counter() - started:.1f}s)")
+
+
+@demo_cli.command("logins")
+def logins_command() -> None:
+    """Print the demo logins (role, email, password, what to try first)."""
+    click.echo(logins_table())
