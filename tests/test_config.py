@@ -30,7 +30,9 @@ def test_production_starts_with_real_settings(prod_env):
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
 
 
-@pytest.mark.parametrize("secret", [None, "", "dev", "changeme", "dev-insecure-key-change-me", "short"])
+@pytest.mark.parametrize(
+    "secret", [None, "", "dev", "changeme", "dev-insecure-key-change-me", "short"]
+)
 def test_production_refuses_missing_or_default_secret(prod_env, secret):
     if secret is None:
         prod_env.delenv("SECRET_KEY")
@@ -70,10 +72,19 @@ def test_unknown_configuration_name_is_refused():
 
 
 def test_wsgi_refuses_to_start_in_production_with_one_clear_line(tmp_path):
-    env = {"GONGXUE_ENV": "production", "PATH": "/usr/bin:/bin", "SECRET_KEY": "changeme",
-           "DATABASE_URL": PG_URL}
-    proc = subprocess.run([sys.executable, "-c", "import wsgi"], env=env, capture_output=True,
-                          text=True, cwd=str(__import__("pathlib").Path(__file__).parents[1]))
+    env = {
+        "GONGXUE_ENV": "production",
+        "PATH": "/usr/bin:/bin",
+        "SECRET_KEY": "changeme",
+        "DATABASE_URL": PG_URL,
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", "import wsgi"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=str(__import__("pathlib").Path(__file__).parents[1]),
+    )
     assert proc.returncode != 0
     assert "SECRET_KEY is missing or a known default" in proc.stderr
     assert "Traceback" not in proc.stderr

@@ -1,4 +1,4 @@
-"""Migrations: one head; upgrade from empty, downgrade, upgrade again; models and migrations agree."""
+"""Migrations: one head; upgrade, downgrade, upgrade again; models and migrations agree."""
 
 import os
 import uuid
@@ -87,10 +87,13 @@ def test_database_constraints_back_the_rules(empty_database):
             db.session.commit()
         db.session.rollback()
         with pytest.raises(IntegrityError):
-            db.session.execute(text(
-                "INSERT INTO host (enterprise_id, kind, name, region_code, capacity, created_at, "
-                "updated_at) SELECT id, 'workshop', 'w', '150100', -1, CURRENT_TIMESTAMP, "
-                "CURRENT_TIMESTAMP FROM enterprise"))
+            db.session.execute(
+                text(
+                    "INSERT INTO host (enterprise_id, kind, name, region_code, capacity, "
+                    "created_at, updated_at) SELECT id, 'workshop', 'w', '150100', -1, "
+                    "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM enterprise"
+                )
+            )
             db.session.commit()
         db.session.rollback()
         db.session.remove()

@@ -26,8 +26,10 @@ def test_no_inline_script_in_pages(client):
 @pytest.fixture()
 def csrf_client(tmp_path):
     """An app with CSRF protection on (as in production), on its own SQLite file."""
-    csrf_app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'c.db'}",
-                                      "WTF_CSRF_ENABLED": True})
+    csrf_app = create_app(
+        "testing",
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'c.db'}", "WTF_CSRF_ENABLED": True},
+    )
     with csrf_app.app_context():
         db.create_all()
         load_reference()
@@ -67,8 +69,9 @@ def test_login_with_csrf_token_works(csrf_client):
     client = csrf_client.test_client()
     page = client.get("/auth/login").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    response = client.post("/auth/login", data={"email": email, "password": PASSWORD,
-                                                "csrf_token": token})
+    response = client.post(
+        "/auth/login", data={"email": email, "password": PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 302
 
 

@@ -39,9 +39,10 @@ def _failed() -> bool:
 
 
 def _account_key() -> str:
+    """Rate-limit key of the account named in the request (form or JSON body)."""
     data = request.get_json(silent=True) if request.is_json else request.form
-    email = ((data or {}).get("email") or "").strip().lower()
-    return f"login-account:{email}"
+    email = data.get("email") if isinstance(data, dict) or hasattr(data, "getlist") else None
+    return f"login-account:{email.strip().lower() if isinstance(email, str) else ''}"
 
 
 def _limit_value() -> str:

@@ -45,6 +45,7 @@ def upgrade():
     op.create_table('major',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('reference_key', sa.String(length=100), nullable=True),
     sa.Column('category_code', sa.String(length=4), nullable=False),
     sa.Column('category_name', sa.String(length=50), nullable=False),
     sa.Column('occupation_code', sa.String(length=10), nullable=True),
@@ -54,7 +55,8 @@ def upgrade():
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['occupation_code'], ['occupation.code'], name=op.f('fk_major_occupation_code_occupation')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_major')),
-    sa.UniqueConstraint('name', name=op.f('uq_major_name'))
+    sa.UniqueConstraint('name', name=op.f('uq_major_name')),
+    sa.UniqueConstraint('reference_key', name=op.f('uq_major_reference_key'))
     )
     op.create_table('user_account',
     sa.Column('id', sa.Integer(), nullable=False),

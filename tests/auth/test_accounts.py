@@ -10,8 +10,13 @@ from tests.helpers import PASSWORD, login, make_user
 
 
 def _signup(client, **overrides):
-    data = {"name": "王老师", "email": "wang@example.cn", "role": "teacher",
-            "password": "Caoyuan-2025!", "confirm": "Caoyuan-2025!"}
+    data = {
+        "name": "王老师",
+        "email": "wang@example.cn",
+        "role": "teacher",
+        "password": "Caoyuan-2025!",
+        "confirm": "Caoyuan-2025!",
+    }
     data.update(overrides)
     return client.post("/auth/signup", data=data)
 
@@ -78,8 +83,9 @@ def test_login_is_case_insensitive_on_email_and_records_time(client):
 )
 def test_next_only_goes_to_local_paths(client, target, expected):
     user = make_user("teacher")
-    response = client.post("/auth/login?next=" + target,
-                           data={"email": user.email, "password": PASSWORD})
+    response = client.post(
+        "/auth/login?next=" + target, data={"email": user.email, "password": PASSWORD}
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == expected
 
@@ -111,8 +117,10 @@ def test_password_change_invalidates_other_sessions(app, client):
     other_device = app.test_client()
     login(client, user)
     login(other_device, user)
-    response = client.post("/auth/password", data={"current": PASSWORD, "password": "Neue-Passwort-9",
-                                                   "confirm": "Neue-Passwort-9"})
+    response = client.post(
+        "/auth/password",
+        data={"current": PASSWORD, "password": "Neue-Passwort-9", "confirm": "Neue-Passwort-9"},
+    )
     assert response.status_code == 302
     assert client.get("/auth/password").status_code == 200
     assert other_device.get("/auth/password").status_code == 302
@@ -126,9 +134,14 @@ def test_password_change_invalidates_other_sessions(app, client):
 def test_password_change_requires_current_password(client):
     user = make_user("teacher")
     login(client, user)
-    response = client.post("/auth/password", data={"current": "wrong-pass-1",
-                                                   "password": "Neue-Passwort-9",
-                                                   "confirm": "Neue-Passwort-9"})
+    response = client.post(
+        "/auth/password",
+        data={
+            "current": "wrong-pass-1",
+            "password": "Neue-Passwort-9",
+            "confirm": "Neue-Passwort-9",
+        },
+    )
     assert "current password is wrong" in response.get_data(as_text=True)
     db.session.refresh(user)
     assert login(client, user).status_code == 302

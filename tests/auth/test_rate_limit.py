@@ -9,13 +9,16 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from app.extensions import db, limiter
+from app.extensions import db
 from tests.helpers import PASSWORD, make_user
 
 
 def _fail(client, email, addr="10.0.0.1"):
-    return client.post("/auth/login", data={"email": email, "password": "wrong-pass-1"},
-                       environ_base={"REMOTE_ADDR": addr})
+    return client.post(
+        "/auth/login",
+        data={"email": email, "password": "wrong-pass-1"},
+        environ_base={"REMOTE_ADDR": addr},
+    )
 
 
 def test_sixth_failure_within_a_minute_gets_429(client):
@@ -34,8 +37,11 @@ def test_successful_logins_from_one_address_are_not_throttled(app):
     users = [make_user("school") for _ in range(12)]
     for user in users:
         client = app.test_client()
-        response = client.post("/auth/login", data={"email": user.email, "password": PASSWORD},
-                               environ_base={"REMOTE_ADDR": "10.0.0.9"})
+        response = client.post(
+            "/auth/login",
+            data={"email": user.email, "password": PASSWORD},
+            environ_base={"REMOTE_ADDR": "10.0.0.9"},
+        )
         assert response.status_code == 302
 
 
@@ -78,15 +84,20 @@ def test_limit_is_shared_across_app_servers_through_redis(tmp_path):
         pytest.skip(f"Redis not reachable at {REDIS_URL}")
     uri = f"sqlite:///{tmp_path / 'shared.db'}"
     email = f"{uuid.uuid4().hex}@example.cn"
-    server = create_app("testing", {"SQLALCHEMY_DATABASE_URI": uri,
-                                    "RATELIMIT_STORAGE_URI": REDIS_URL})
+    server = create_app(
+        "testing", {"SQLALCHEMY_DATABASE_URI": uri, "RATELIMIT_STORAGE_URI": REDIS_URL}
+    )
     with server.app_context():
         db.create_all()
         make_user("teacher", email=email)
-        codes = [_fail(server.test_client(), email, addr="10.9.9.9").status_code
-                 for _ in range(5)]
+        codes = [_fail(server.test_client(), email, addr="10.9.9.9").status_code for _ in range(5)]
         db.session.remove()
-    other = subprocess.run([sys.executable, "-c", SECOND_SERVER, uri, REDIS_URL, email],
-                           capture_output=True, text=True, cwd=ROOT, timeout=120)
+    other = subprocess.run(
+        [sys.executable, "-c", SECOND_SERVER, uri, REDIS_URL, email],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert codes == [401] * 5
     assert other.stdout.strip().splitlines()[-1] == "429", other.stderr[-2000:]
