@@ -24,7 +24,7 @@ NEXT_STEPS = (
     ),
     ("registry.my_organisation", _l("Register or update your school"), ("school",)),
     ("registry.review_queue", _l("Review pending registrations"), ("league_admin", "region_admin")),
-    ("registry.enterprises", _l("Browse enterprises and their workshops"), ("teacher",)),
+    ("registry.enterprises", _l("Browse enterprises and their hosts"), ("teacher",)),
 )
 
 

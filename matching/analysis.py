@@ -94,8 +94,12 @@ def bottlenecks(problem: Problem, host_groups: Mapping[str, str] | None = None) 
     unserved_mask = (missing > 0) & (degree > 0)
     direct = np.bincount(p.edge_host[unserved_mask[p.edge_applicant]], minlength=p.n_hosts)
     groups = host_groups or {}
-    hosts = tuple(BottleneckHost(p.host_ids[j], int(p.host_capacity[j]), int(direct[j]),
-                                 groups.get(p.host_ids[j])) for j in hosts_in)
+    hosts = tuple(
+        BottleneckHost(
+            p.host_ids[j], int(p.host_capacity[j]), int(direct[j]), groups.get(p.host_ids[j])
+        )
+        for j in hosts_in
+    )
     in_s = np.zeros(p.n_applicants, dtype=bool)
     in_s[apps_in] = True
     h_in = np.zeros(p.n_hosts, dtype=bool)
@@ -108,8 +112,10 @@ def bottlenecks(problem: Problem, host_groups: Mapping[str, str] | None = None) 
         unserved_demand=int(missing[unserved_mask].sum()),
         no_candidate_demand=int(missing[degree == 0].sum()),
         hosts=hosts,
-        unserved=tuple(Unserved(p.applicant_ids[i], int(missing[i]))
-                       for i in np.flatnonzero(unserved_mask).tolist()),
+        unserved=tuple(
+            Unserved(p.applicant_ids[i], int(missing[i]))
+            for i in np.flatnonzero(unserved_mask).tolist()
+        ),
         groups=_group_summary(hosts),
     )
 
@@ -120,8 +126,9 @@ def _group_summary(hosts: tuple[BottleneckHost, ...]) -> tuple[dict[str, Any], .
     for h in hosts:
         if h.group is None:
             continue
-        row = agg.setdefault(h.group, {"group": h.group, "hosts": 0, "capacity": 0,
-                                       "unserved_candidates": 0})
+        row = agg.setdefault(
+            h.group, {"group": h.group, "hosts": 0, "capacity": 0, "unserved_candidates": 0}
+        )
         row["hosts"] += 1
         row["capacity"] += h.capacity
         row["unserved_candidates"] += h.unserved_candidates

@@ -32,15 +32,25 @@ class Run:
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Options of the bench subcommand."""
-    p.add_argument("--sizes", default=",".join(map(str, RANDOM_SIZES)),
-                   help="comma-separated applicant counts of the random instances ('' = none)")
-    p.add_argument("--national", type=int, default=200_000,
-                   help="teachers in the national-style round (0 = skip)")
+    p.add_argument(
+        "--sizes",
+        default=",".join(map(str, RANDOM_SIZES)),
+        help="comma-separated applicant counts of the random instances ('' = none)",
+    )
+    p.add_argument(
+        "--national",
+        type=int,
+        default=200_000,
+        help="teachers in the national-style round (0 = skip)",
+    )
     p.add_argument("--modes", default="optimal,stable", help="modes to time")
     p.add_argument("--quick", action="store_true", help="only 2,000 and 20,000; national 20,000")
     p.add_argument("--seed", type=int, default=2025)
-    p.add_argument("--out", default=str(Path(tempfile.gettempdir()) / "gongxue-bench"),
-                   help="directory for instance files")
+    p.add_argument(
+        "--out",
+        default=str(Path(tempfile.gettempdir()) / "gongxue-bench"),
+        help="directory for instance files",
+    )
 
 
 def timed(cmd: list[str]) -> Run:
@@ -79,12 +89,16 @@ def random_instance(n: int, seed: int) -> dict[str, object]:
     caps = rng.integers(0, 5, size=n_h)
     a_ids = [f"A{i:07d}" for i in range(n)]
     h_ids = [f"H{j:07d}" for j in range(n_h)]
-    edges = [{"applicant": a_ids[i], "host": h_ids[j], "score": s}
-             for i, row, srow in zip(range(n), hosts.tolist(), scores.tolist(), strict=True)
-             for j, s in zip(row, srow, strict=True)]
-    return {"applicants": [{"id": a, "capacity": 1} for a in a_ids],
-            "hosts": [{"id": h, "capacity": c} for h, c in zip(h_ids, caps.tolist(), strict=True)],
-            "edges": edges}
+    edges = [
+        {"applicant": a_ids[i], "host": h_ids[j], "score": s}
+        for i, row, srow in zip(range(n), hosts.tolist(), scores.tolist(), strict=True)
+        for j, s in zip(row, srow, strict=True)
+    ]
+    return {
+        "applicants": [{"id": a, "capacity": 1} for a in a_ids],
+        "hosts": [{"id": h, "capacity": c} for h, c in zip(h_ids, caps.tolist(), strict=True)],
+        "edges": edges,
+    }
 
 
 def national_round(n: int, seed: int) -> dict[str, object]:
@@ -104,16 +118,29 @@ def national_round(n: int, seed: int) -> dict[str, object]:
         s = start + int(rng.integers(0, 300))
         return [str(s), str(s + int(rng.integers(30, 200)))]
 
-    hosts = [{"id": f"H{j:06d}", "region": regs[int(rng.choice(len(regs), p=reg_w))],
-              "occupations": sorted({codes[int(x)] for x in rng.integers(0, len(codes), 2)}),
-              "modes": sorted({modes[int(x)] for x in rng.integers(0, 4, rng.integers(0, 3))}),
-              "period": period(), "capacity": int(rng.integers(0, 5))} for j in range(n_h)]
-    apps = [{"id": f"T{i:07d}", "region": regs[int(rng.choice(len(regs), p=reg_w))],
-             "occupations": [codes[int(rng.integers(0, len(codes)))]],
-             "modes": sorted({modes[int(x)] for x in rng.integers(0, 4, rng.integers(0, 2))}),
-             "period": period(), "need": 1,
-             "choices": [f"H{int(x):06d}" for x in rng.integers(0, n_h, rng.integers(0, 4))]}
-            for i in range(n)]
+    hosts = [
+        {
+            "id": f"H{j:06d}",
+            "region": regs[int(rng.choice(len(regs), p=reg_w))],
+            "occupations": sorted({codes[int(x)] for x in rng.integers(0, len(codes), 2)}),
+            "modes": sorted({modes[int(x)] for x in rng.integers(0, 4, rng.integers(0, 3))}),
+            "period": period(),
+            "capacity": int(rng.integers(0, 5)),
+        }
+        for j in range(n_h)
+    ]
+    apps = [
+        {
+            "id": f"T{i:07d}",
+            "region": regs[int(rng.choice(len(regs), p=reg_w))],
+            "occupations": [codes[int(rng.integers(0, len(codes)))]],
+            "modes": sorted({modes[int(x)] for x in rng.integers(0, 4, rng.integers(0, 2))}),
+            "period": period(),
+            "need": 1,
+            "choices": [f"H{int(x):06d}" for x in rng.integers(0, n_h, rng.integers(0, 4))],
+        }
+        for i in range(n)
+    ]
     return {"weights": {}, "k": 5, "applicants": apps, "hosts": hosts}
 
 
@@ -130,10 +157,12 @@ def _row(name: str, mode: str, ours: Run, ref: Run | None) -> str:
     if ref and mode == "optimal":
         same = all(ours.output[k] == ref.output[k] for k in ("matched", "total_score"))
         agree = "agree" if same else f"DISAGREE {ref.output}"
-    return (f"| {name:<22} | {mode:<7} | {ours.seconds:7.2f} s {ours.peak_mib:7.0f} MiB | "
-            f"{ref_txt} | {ratio:>6} | matched {ours.output['matched']} "
-            f"score {ours.output['total_score']} blocking {ours.output['blocking_pairs']} "
-            f"{agree} |")
+    return (
+        f"| {name:<22} | {mode:<7} | {ours.seconds:7.2f} s {ours.peak_mib:7.0f} MiB | "
+        f"{ref_txt} | {ratio:>6} | matched {ours.output['matched']} "
+        f"score {ours.output['total_score']} blocking {ours.output['blocking_pairs']} "
+        f"{agree} |"
+    )
 
 
 def run_bench(args: argparse.Namespace) -> None:
@@ -173,8 +202,10 @@ def _national(out: Path, n: int, seed: int, modes: list[str], py: str) -> None:
     gen = time.perf_counter() - t0
     problem_path = out / f"national-{n}-edges.json"
     _write(problem_path, cands.to_dict())
-    print(f"national {n:,}: {cands.scored_pairs:,} pairs scored, "
-          f"{cands.edge_applicant.shape[0]:,} edges kept, in-process generation {gen:.1f} s")
+    print(
+        f"national {n:,}: {cands.scored_pairs:,} pairs scored, "
+        f"{cands.edge_applicant.shape[0]:,} edges kept, in-process generation {gen:.1f} s"
+    )
     ref = timed([py, "-m", "matching.bench_ortools", str(problem_path)])
     for mode in modes:
         ours = timed([py, "-m", "matching", "round", "--mode", mode, "--input", str(path)])

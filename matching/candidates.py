@@ -55,8 +55,11 @@ class Candidates:
             np.array([a.need for a in self.applicants], dtype=np.int64).reshape(-1),
             tuple(h.id for h in self.hosts),
             np.array([h.capacity for h in self.hosts], dtype=np.int64).reshape(-1),
-            self.edge_applicant.astype(np.int64), self.edge_host.astype(np.int64),
-            self.edge_score.astype(np.int64), zeros, zeros.copy(),
+            self.edge_applicant.astype(np.int64),
+            self.edge_host.astype(np.int64),
+            self.edge_score.astype(np.int64),
+            zeros,
+            zeros.copy(),
         )
 
     def to_dict(self) -> dict[str, object]:
@@ -98,13 +101,19 @@ class _Encoded:
             width = max([len(x.occupations) for x in xs] + [1])
             out = np.full((len(xs), width), pad, dtype=np.int64)
             for i, x in enumerate(xs):
-                out[i, :len(x.occupations)] = [code_ix[c] for c in x.occupations]
+                out[i, : len(x.occupations)] = [code_ix[c] for c in x.occupations]
             return out
 
         def period(xs: Sequence[ApplicantProfile] | Sequence[HostProfile]) -> np.ndarray:
-            return np.array([(x.period.start.toordinal(), x.period.end.toordinal()) if x.period
-                             else (NO_PERIOD_START, NO_PERIOD_END) for x in xs],
-                            dtype=np.int64).reshape(-1, 2)
+            return np.array(
+                [
+                    (x.period.start.toordinal(), x.period.end.toordinal())
+                    if x.period
+                    else (NO_PERIOD_START, NO_PERIOD_END)
+                    for x in xs
+                ],
+                dtype=np.int64,
+            ).reshape(-1, 2)
 
         self.a_occ, self.h_occ = occ(apps), occ(hosts)
         self.a_reg = np.array([reg_ix[a.region] for a in apps], dtype=np.int64)
@@ -152,8 +161,13 @@ def score_arrays(
     return score, keep
 
 
-def _pool_pairs(enc: _Encoded, apps: Sequence[ApplicantProfile], hosts: Sequence[HostProfile],
-                weights: Weights, per_applicant: int) -> tuple[np.ndarray, np.ndarray]:
+def _pool_pairs(
+    enc: _Encoded,
+    apps: Sequence[ApplicantProfile],
+    hosts: Sequence[HostProfile],
+    weights: Weights,
+    per_applicant: int,
+) -> tuple[np.ndarray, np.ndarray]:
     """Pairs to score: per applicant class (occupations, league) a pool of the best buckets."""
     buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
     for j in range(len(hosts)):
@@ -201,8 +215,9 @@ def _choice_pairs(apps: Sequence[ApplicantProfile], host_ix: dict[str, int]):
     return arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64), arr[:, 2]
 
 
-def _prune(pa: np.ndarray, ph: np.ndarray, s: np.ndarray, cap: np.ndarray, n_h: int,
-           k: int) -> np.ndarray:
+def _prune(
+    pa: np.ndarray, ph: np.ndarray, s: np.ndarray, cap: np.ndarray, n_h: int, k: int
+) -> np.ndarray:
     """Mask: applicant's top k ∪ host's top k × capacity.
 
     Equal scores are ordered by a hash of the pair (not by id), so that ties do not make every
@@ -279,8 +294,13 @@ def _profile(kind: str, i: int, x: object) -> ApplicantProfile | HostProfile:
         occs = tuple(x["occupations"])
         if not all(isinstance(o, str) for o in occs) or not isinstance(x["id"], str):
             raise TypeError("id and occupations must be strings")
-        common = (x["id"], occs, str(x["region"]), frozenset(x.get("modes") or ()),
-                  _period(x.get("period")))
+        common = (
+            x["id"],
+            occs,
+            str(x["region"]),
+            frozenset(x.get("modes") or ()),
+            _period(x.get("period")),
+        )
         if kind == "hosts":
             cap = x["capacity"]
             if type(cap) is not int or cap < 0:

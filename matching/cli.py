@@ -104,8 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     p_solve = sub.add_parser("solve", help="solve a problem JSON and print the result JSON")
     p_solve.add_argument("--mode", choices=MODES, default="optimal")
     p_solve.add_argument("--input", default=None, help="problem JSON file, '-' for stdin")
-    p_solve.add_argument("--solver", choices=SOLVERS, default="ortools",
-                         help="optimal-mode engine (networkx is the slow reference path)")
+    p_solve.add_argument(
+        "--solver",
+        choices=SOLVERS,
+        default="ortools",
+        help="optimal-mode engine (networkx is the slow reference path)",
+    )
     p_solve.set_defaults(func=_cmd_solve)
     p_round = sub.add_parser("round", help="score candidates from domain profiles and solve")
     p_round.add_argument("--mode", choices=MODES, default="optimal")

@@ -32,14 +32,20 @@ def candidate_graph(problem: Problem) -> nx.Graph:
     import networkx as nx
 
     g = nx.Graph()
-    for i, (aid, cap) in enumerate(zip(problem.applicant_ids, problem.applicant_capacity.tolist(),
-                                       strict=True)):
+    for i, (aid, cap) in enumerate(
+        zip(problem.applicant_ids, problem.applicant_capacity.tolist(), strict=True)
+    ):
         g.add_node(applicant_node(i), side="applicant", id=aid, capacity=cap)
-    for j, (hid, cap) in enumerate(zip(problem.host_ids, problem.host_capacity.tolist(),
-                                       strict=True)):
+    for j, (hid, cap) in enumerate(
+        zip(problem.host_ids, problem.host_capacity.tolist(), strict=True)
+    ):
         g.add_node(host_node(j), side="host", id=hid, capacity=cap)
-    rows = zip(problem.edge_applicant.tolist(), problem.edge_host.tolist(),
-               problem.edge_score.tolist(), strict=True)
+    rows = zip(
+        problem.edge_applicant.tolist(),
+        problem.edge_host.tolist(),
+        problem.edge_score.tolist(),
+        strict=True,
+    )
     for e, (a, h, s) in enumerate(rows):
         g.add_edge(applicant_node(a), host_node(h), score=s, edge=e)
     return g
@@ -71,8 +77,9 @@ def component_labels(problem: Problem) -> tuple[int, np.ndarray]:
     return int(count), labels.astype(np.int64)
 
 
-def flow_network(problem: Problem, costs: np.ndarray | None = None,
-                 edges: np.ndarray | None = None) -> nx.DiGraph:
+def flow_network(
+    problem: Problem, costs: np.ndarray | None = None, edges: np.ndarray | None = None
+) -> nx.DiGraph:
     """Flow network source→applicant→host→sink; `edges` restricts to a subset of edge indices."""
     import networkx as nx
 
@@ -89,6 +96,11 @@ def flow_network(problem: Problem, costs: np.ndarray | None = None,
         g.add_edge(host_node(h), SINK, capacity=int(p.host_capacity[h]), weight=0)
     for e in edges.tolist():
         w = 0 if costs is None else int(costs[e])
-        g.add_edge(applicant_node(int(p.edge_applicant[e])), host_node(int(p.edge_host[e])),
-                   capacity=1, weight=w, edge=e)
+        g.add_edge(
+            applicant_node(int(p.edge_applicant[e])),
+            host_node(int(p.edge_host[e])),
+            capacity=1,
+            weight=w,
+            edge=e,
+        )
     return g

@@ -52,8 +52,9 @@ def tie_break_hash(problem: Problem) -> np.ndarray:
     ha = _id_hashes(problem.applicant_ids, b"gx-applicant")
     hh = _id_hashes(problem.host_ids, b"gx-host")
     with np.errstate(over="ignore"):
-        return _mix(ha[problem.edge_applicant] * np.uint64(0x9E3779B97F4A7C15)
-                    ^ hh[problem.edge_host])
+        return _mix(
+            ha[problem.edge_applicant] * np.uint64(0x9E3779B97F4A7C15) ^ hh[problem.edge_host]
+        )
 
 
 def flow_bound(problem: Problem) -> int:
@@ -111,7 +112,7 @@ def _ortools_batch(problem: Problem, costs: np.ndarray, edges: np.ndarray) -> np
     if status != mcf.OPTIMAL:
         raise SolverError(f"OR-Tools min-cost flow failed with status {status}")
     flows = np.asarray(mcf.flows(np.arange(n_a + n_e + n_h, dtype=np.int64)), dtype=np.int64)
-    edge_flow = flows[n_a:n_a + n_e]
+    edge_flow = flows[n_a : n_a + n_e]
     if int(edge_flow.sum()) != int(mcf.maximum_flow()):
         raise SolverError("OR-Tools flow value does not match the edge flows")
     if not np.array_equal(flows[:n_a], np.bincount(a_loc, weights=edge_flow, minlength=n_a)):
@@ -180,8 +181,9 @@ def validate_flow(problem: Problem, flow: np.ndarray) -> np.ndarray:
     if flow.shape != (p.n_edges,) or (p.n_edges and (flow.min() < 0 or flow.max() > 1)):
         raise SolverError("solver returned a flow outside 0/1 on an applicant–host pair")
     matched = flow == 1
-    if np.any(np.bincount(p.edge_applicant[matched], minlength=p.n_applicants)
-              > p.applicant_capacity):
+    if np.any(
+        np.bincount(p.edge_applicant[matched], minlength=p.n_applicants) > p.applicant_capacity
+    ):
         raise SolverError("solver exceeded an applicant capacity")
     if np.any(np.bincount(p.edge_host[matched], minlength=p.n_hosts) > p.host_capacity):
         raise SolverError("solver exceeded a host capacity")

@@ -42,8 +42,9 @@ def _side_order(
 def preferences(problem: Problem) -> Preferences:
     """Compute both sides' strict preference orders of a problem."""
     p = problem
-    a = _side_order(p.edge_applicant, p.edge_host, p.edge_applicant_rank, p.edge_score,
-                    p.n_applicants)
+    a = _side_order(
+        p.edge_applicant, p.edge_host, p.edge_applicant_rank, p.edge_score, p.n_applicants
+    )
     h = _side_order(p.edge_host, p.edge_applicant, p.edge_host_rank, p.edge_score, p.n_hosts)
     return Preferences(*a, *h)
 

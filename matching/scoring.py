@@ -123,8 +123,12 @@ class Criterion:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
-        return {"criterion": self.criterion, "points": self.points, "weight": self.weight,
-                "explanation": self.explanation}
+        return {
+            "criterion": self.criterion,
+            "points": self.points,
+            "weight": self.weight,
+            "explanation": self.explanation,
+        }
 
 
 @dataclass(frozen=True)
@@ -138,8 +142,12 @@ class ScoredEdge:
 
     def to_edge(self) -> dict[str, Any]:
         """The matcher edge dict (DESIGN §5) plus the breakdown."""
-        return {"applicant": self.applicant, "host": self.host, "score": self.score,
-                "breakdown": [c.to_dict() for c in self.breakdown]}
+        return {
+            "applicant": self.applicant,
+            "host": self.host,
+            "score": self.score,
+            "breakdown": [c.to_dict() for c in self.breakdown],
+        }
 
 
 @dataclass(frozen=True)
@@ -156,8 +164,10 @@ class Region:
 def regions() -> dict[str, Region]:
     """The 14 leagues/cities of Inner Mongolia from matching/data/regions.csv."""
     with open(DATA_DIR / "regions.csv", encoding="utf-8", newline="") as fh:
-        return {r["code"]: Region(r["code"], r["name"], float(r["lat"]), float(r["lng"]))
-                for r in csv.DictReader(fh)}
+        return {
+            r["code"]: Region(r["code"], r["name"], float(r["lat"]), float(r["lng"]))
+            for r in csv.DictReader(fh)
+        }
 
 
 @lru_cache(maxsize=1)
@@ -287,7 +297,7 @@ def allocate_points(raw: list[float], score: int) -> list[int]:
     floors = [math.floor(x) for x in raw]
     rest = score - sum(floors)
     order = sorted(range(len(raw)), key=lambda i: (-(raw[i] - floors[i]), i))
-    for i in order[:max(0, rest)]:
+    for i in order[: max(0, rest)]:
         floors[i] += 1
     return floors
 
@@ -312,7 +322,8 @@ def score_pair(
     km = distance_km(applicant.region, host.region)
     ra, rh = region(applicant.region), region(host.region)
     where = (
-        f"同一盟市（{ra.name}）" if ra.code == rh.code
+        f"同一盟市（{ra.name}）"
+        if ra.code == rh.code
         else f"相距约 {km:.0f} 公里（{ra.name}—{rh.name}）"
     )
     parts = [
@@ -325,8 +336,10 @@ def score_pair(
     ]
     fracs = [p[0] for p in parts]
     score = combine(fracs, weights)
-    raw = [getattr(weights, n) * f * 100.0 / weights.total() for n, f in zip(CRITERIA, fracs,
-                                                                              strict=True)]
+    raw = [
+        getattr(weights, n) * f * 100.0 / weights.total()
+        for n, f in zip(CRITERIA, fracs, strict=True)
+    ]
     points = allocate_points(raw, score)
     breakdown = tuple(
         Criterion(n, pt, getattr(weights, n), text)

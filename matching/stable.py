@@ -36,8 +36,7 @@ def solve_stable(problem: Problem, prefs: Preferences | None = None) -> np.ndarr
     edge_app = problem.edge_applicant.tolist()
     h_cap = problem.host_capacity.tolist()
     held: list[list[int]] = [[] for _ in range(problem.n_hosts)]  # max-heaps of -position
-    free = [a for a in range(problem.n_applicants - 1, -1, -1)
-            if problem.applicant_capacity[a] > 0]
+    free = [a for a in range(problem.n_applicants - 1, -1, -1) if problem.applicant_capacity[a] > 0]
     heappush, heapreplace = heapq.heappush, heapq.heapreplace
     while free:
         a = free.pop()

@@ -9,6 +9,7 @@ from babel.messages.pofile import read_po
 from app import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
+CATALOG_DIRS = {"zh_CN": "zh_Hans_CN"}  # Babel canonicalises zh_CN to zh_Hans_CN
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
 
 
@@ -26,7 +27,8 @@ def _extracted_msgids() -> set[str]:
 
 
 def _catalog(locale: str):
-    with open(ROOT / "app" / "translations" / locale / "LC_MESSAGES" / "messages.po", "rb") as fh:
+    folder = ROOT / "app" / "translations" / CATALOG_DIRS.get(locale, locale) / "LC_MESSAGES"
+    with open(folder / "messages.po", "rb") as fh:
         return read_po(fh, locale=locale)
 
 

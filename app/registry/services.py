@@ -46,7 +46,7 @@ HOST_FIELDS = (
 )
 USCC_ERRORS = {
     "length": _l("A credit code has exactly 18 characters."),
-    "characters": _l("Only digits and the letters A–Y except I, O, S, V and Z are allowed."),
+    "characters": _l("Only digits and capital letters other than I, O, S, V and Z are allowed."),
     "division": _l("Characters 3 to 8 must be digits (the division code)."),
 }
 
@@ -351,7 +351,7 @@ def reinstate_host(actor, host: Host) -> Host:
     if not host.can_edit(actor):
         raise Forbidden(str(_l("You may not change this host.")))
     if host.retired_at is None:
-        raise InvalidState(str(_l("This host is in service.")))
+        raise InvalidState(str(_l("This host is not retired.")))
     before = {"retired_at": host.retired_at}
     host.retired_at = None
     db.session.flush()

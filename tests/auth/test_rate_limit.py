@@ -71,7 +71,7 @@ app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": sys.argv[1],
                              "RATELIMIT_STORAGE_URI": sys.argv[2]})
 with app.app_context():
     r = app.test_client().post("/auth/login", data={"email": sys.argv[3], "password": "wrong-1234"},
-                               environ_base={"REMOTE_ADDR": "10.9.9.9"})
+                               environ_base={"REMOTE_ADDR": sys.argv[4]})
     print(r.status_code)
 """
 
@@ -84,16 +84,17 @@ def test_limit_is_shared_across_app_servers_through_redis(tmp_path):
         pytest.skip(f"Redis not reachable at {REDIS_URL}")
     uri = f"sqlite:///{tmp_path / 'shared.db'}"
     email = f"{uuid.uuid4().hex}@example.cn"
+    addr = "10.{}.{}.{}".format(*uuid.uuid4().bytes[:3])  # fresh keys in the shared Redis
     server = create_app(
         "testing", {"SQLALCHEMY_DATABASE_URI": uri, "RATELIMIT_STORAGE_URI": REDIS_URL}
     )
     with server.app_context():
         db.create_all()
         make_user("teacher", email=email)
-        codes = [_fail(server.test_client(), email, addr="10.9.9.9").status_code for _ in range(5)]
+        codes = [_fail(server.test_client(), email, addr=addr).status_code for _ in range(5)]
         db.session.remove()
     other = subprocess.run(
-        [sys.executable, "-c", SECOND_SERVER, uri, REDIS_URL, email],
+        [sys.executable, "-c", SECOND_SERVER, uri, REDIS_URL, email, addr],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -48,7 +48,7 @@ def test_malformed_credit_code_is_refused_next_to_the_field(client):
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "is-invalid" in page
-    assert "Only digits and the letters" in page
+    assert "Only digits and capital letters" in page
     assert _count(Enterprise) == 0
 
     response = client.post("/registry/enterprises/new", data=enterprise_form(uscc="123"))
