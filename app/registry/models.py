@@ -1,7 +1,7 @@
 """Organisations (schools, enterprises) and the enterprise hosts schools pair with."""
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 from sqlalchemy import (
     CheckConstraint,
@@ -12,12 +12,13 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from app.common.models import TimestampMixin
 from app.extensions import db
-from app.reference.models import Industry, Occupation, Region
+from app.reference.models import Industry, Major, Occupation, Region
 
 if TYPE_CHECKING:
     from app.auth.models import User
@@ -238,3 +239,94 @@ HOST_CLASSES = {
     "training_station": TrainingStation,
     "master_studio": MasterStudio,
 }
+
+
+TRAINING_LEVELS = ("intermediate", "advanced", "technician")
+
+teacher_occupation = Table(
+    "teacher_occupation",
+    db.metadata,
+    Column("teacher_id", ForeignKey("teacher.id", ondelete="CASCADE"), primary_key=True),
+    Column("occupation_code", ForeignKey("occupation.code"), primary_key=True, index=True),
+)
+
+
+class SchoolMajor(TimestampMixin, db.Model):
+    """A school's integrated major (工学一体化专业): a catalogue major at a training level."""
+
+    __tablename__ = "school_major"
+    __table_args__ = (
+        UniqueConstraint("school_id", "major_id", "level", name="uq_school_major_level"),
+        CheckConstraint("cohort_size >= 0", name="cohort_size_non_negative"),
+        CheckConstraint("level IN ('intermediate','advanced','technician')", name="level_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="CASCADE"), index=True)
+    major_id: Mapped[int] = mapped_column(ForeignKey("major.id"), index=True)
+    level: Mapped[str] = mapped_column(String(20))
+    cohort_size: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    school: Mapped[School] = relationship()
+    major: Mapped[Major] = relationship()
+
+    @property
+    def region_code(self) -> str:
+        return self.school.region_code
+
+    def can_view(self, user) -> bool:
+        """Visible with its school."""
+        return self.school.can_view(user)
+
+    def can_edit(self, user) -> bool:
+        """The school's staff and its league's administrators edit it."""
+        return self.school.can_edit(user)
+
+
+class Teacher(TimestampMixin, db.Model):
+    """A teacher's profile, linked to an account and confirmed by the school's staff."""
+
+    __tablename__ = "teacher"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), unique=True
+    )
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str | None] = mapped_column(String(100))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    confirmed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    school: Mapped[School] = relationship()
+    user: Mapped[Optional["User"]] = relationship(foreign_keys=[user_id])
+    occupations: Mapped[list[Occupation]] = relationship(
+        secondary=teacher_occupation, order_by=Occupation.code
+    )
+
+    @property
+    def region_code(self) -> str:
+        return self.school.region_code
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    @property
+    def occupation_codes(self) -> list[str]:
+        return [o.code for o in self.occupations]
+
+    def is_self(self, user) -> bool:
+        """True when the user is this teacher."""
+        return bool(user and getattr(user, "is_authenticated", False) and user.id == self.user_id)
+
+    def can_view(self, user) -> bool:
+        """The teacher, the school's staff and its league's administrators."""
+        return self.is_self(user) or self.school.can_edit(user)
+
+    def can_edit(self, user) -> bool:
+        """The teacher edits the profile; staff confirm it."""
+        return self.is_self(user) or self.school.can_edit(user)

@@ -1,0 +1,1 @@
+"""Offers, pairing requests, placements, applications, pairings and practice stints."""

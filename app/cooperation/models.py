@@ -1,0 +1,371 @@
+"""Cooperation records: what enterprises offer, what schools and teachers ask for, and what
+was agreed. Places are counted in `*_taken` columns that the database keeps within bounds."""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.common.models import TimestampMixin
+from app.extensions import db
+from app.reference.models import Occupation
+from app.registry.models import Host, SchoolMajor, Teacher
+
+MODES = ("enterprise_in_school", "school_in_enterprise", "linkage", "enterprise_run")
+POSTING_STATUSES = ("draft", "open", "closed")
+REQUEST_STATUSES = ("submitted", "returned", "endorsed", "matched", "withdrawn")
+PAIRING_STATUSES = ("active", "ended")
+PRACTICE_STATUSES = ("ongoing", "completed")
+
+offer_occupation = Table(
+    "offer_occupation",
+    db.metadata,
+    Column("offer_id", ForeignKey("offer.id", ondelete="CASCADE"), primary_key=True),
+    Column("occupation_code", ForeignKey("occupation.code"), primary_key=True, index=True),
+)
+placement_occupation = Table(
+    "placement_occupation",
+    db.metadata,
+    Column("placement_id", ForeignKey("placement.id", ondelete="CASCADE"), primary_key=True),
+    Column("occupation_code", ForeignKey("occupation.code"), primary_key=True, index=True),
+)
+pairing_request_occupation = Table(
+    "pairing_request_occupation",
+    db.metadata,
+    Column(
+        "pairing_request_id", ForeignKey("pairing_request.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("occupation_code", ForeignKey("occupation.code"), primary_key=True, index=True),
+)
+
+
+class Period:
+    """starts_on / ends_on columns with ends_on ≥ starts_on enforced by the database."""
+
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+
+    def overlaps(self, other: "Period") -> bool:
+        """True when the two periods share at least one day."""
+        return self.starts_on <= other.ends_on and other.starts_on <= self.ends_on
+
+
+class Offer(Period, TimestampMixin, db.Model):
+    """合作意向: an enterprise host offers to pair with `slots` integrated majors."""
+
+    __tablename__ = "offer"
+    __table_args__ = (
+        CheckConstraint("slots >= 0", name="slots_non_negative"),
+        CheckConstraint("slots_taken >= 0 AND slots_taken <= slots", name="slots_taken_in_bounds"),
+        CheckConstraint("ends_on >= starts_on", name="period_ordered"),
+        CheckConstraint("status IN ('draft','open','closed')", name="status_known"),
+        CheckConstraint(
+            "mode IN ('enterprise_in_school','school_in_enterprise','linkage','enterprise_run')",
+            name="mode_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("host.id", ondelete="CASCADE"), index=True)
+    mode: Mapped[str] = mapped_column(String(30))
+    slots: Mapped[int] = mapped_column(default=1)
+    slots_taken: Mapped[int] = mapped_column(default=0)
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
+
+    host: Mapped[Host] = relationship()
+    occupations: Mapped[list[Occupation]] = relationship(
+        secondary=offer_occupation, order_by=Occupation.code
+    )
+
+    @property
+    def region_code(self) -> str:
+        return self.host.region_code
+
+    @property
+    def free(self) -> int:
+        return self.slots - self.slots_taken
+
+    def can_view(self, user) -> bool:
+        """Open offers are public with their host; drafts only to the owner and admins."""
+        if self.status == "draft":
+            return self.can_edit(user)
+        return self.host.can_view(user)
+
+    def can_edit(self, user) -> bool:
+        """Those who may edit the host."""
+        return self.host.can_edit(user)
+
+
+class Placement(Period, TimestampMixin, db.Model):
+    """教师企业实践岗位: seats for teachers' enterprise practice at a host."""
+
+    __tablename__ = "placement"
+    __table_args__ = (
+        CheckConstraint("seats >= 0", name="seats_non_negative"),
+        CheckConstraint("seats_taken >= 0 AND seats_taken <= seats", name="seats_taken_in_bounds"),
+        CheckConstraint("ends_on >= starts_on", name="period_ordered"),
+        CheckConstraint("status IN ('draft','open','closed')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("host.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str | None] = mapped_column(String(200))
+    seats: Mapped[int] = mapped_column(default=1)
+    seats_taken: Mapped[int] = mapped_column(default=0)
+    requirements: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
+
+    host: Mapped[Host] = relationship()
+    occupations: Mapped[list[Occupation]] = relationship(
+        secondary=placement_occupation, order_by=Occupation.code
+    )
+
+    @property
+    def region_code(self) -> str:
+        return self.host.region_code
+
+    @property
+    def free(self) -> int:
+        return self.seats - self.seats_taken
+
+    def can_view(self, user) -> bool:
+        """Open placements are public with their host; drafts only to the owner and admins."""
+        if self.status == "draft":
+            return self.can_edit(user)
+        return self.host.can_view(user)
+
+    def can_edit(self, user) -> bool:
+        """Those who may edit the host."""
+        return self.host.can_edit(user)
+
+
+class PairingRequest(Period, TimestampMixin, db.Model):
+    """结对申请: a school asks to pair one of its integrated majors with enterprise hosts."""
+
+    __tablename__ = "pairing_request"
+    __table_args__ = (
+        CheckConstraint("wanted >= 1", name="wanted_positive"),
+        CheckConstraint("ends_on >= starts_on", name="period_ordered"),
+        CheckConstraint(
+            "status IN ('submitted','returned','endorsed','matched','withdrawn')",
+            name="status_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_major_id: Mapped[int] = mapped_column(
+        ForeignKey("school_major.id", ondelete="CASCADE"), index=True
+    )
+    preferred_modes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    preferred_region_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    wanted: Mapped[int] = mapped_column(default=1)
+    note: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="submitted", index=True)
+
+    school_major: Mapped[SchoolMajor] = relationship()
+    occupations: Mapped[list[Occupation]] = relationship(
+        secondary=pairing_request_occupation, order_by=Occupation.code
+    )
+
+    @property
+    def region_code(self) -> str:
+        return self.school_major.region_code
+
+    def can_view(self, user) -> bool:
+        """The school's staff and its league's administrators."""
+        return self.school_major.school.can_edit(user)
+
+    def can_edit(self, user) -> bool:
+        """The school's staff and its league's administrators."""
+        return self.school_major.school.can_edit(user)
+
+
+class Application(Period, TimestampMixin, db.Model):
+    """A teacher's application for enterprise practice with up to five ranked placements."""
+
+    __tablename__ = "application"
+    __table_args__ = (
+        CheckConstraint("ends_on >= starts_on", name="period_ordered"),
+        CheckConstraint(
+            "status IN ('submitted','returned','endorsed','matched','withdrawn')",
+            name="status_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    teacher_id: Mapped[int] = mapped_column(
+        ForeignKey("teacher.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(10), default="submitted", index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    endorsed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    endorsed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    teacher: Mapped[Teacher] = relationship()
+    choices: Mapped[list["ApplicationChoice"]] = relationship(
+        back_populates="application",
+        order_by="ApplicationChoice.rank",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def region_code(self) -> str:
+        return self.teacher.region_code
+
+    @property
+    def placement_ids(self) -> list[int]:
+        return [c.placement_id for c in self.choices]
+
+    def can_view(self, user) -> bool:
+        """The teacher, the school's staff, its league's admins, and the chosen hosts' owners."""
+        if self.teacher.can_view(user):
+            return True
+        return any(c.placement.can_edit(user) for c in self.choices)
+
+    def can_edit(self, user) -> bool:
+        """Only the teacher changes or withdraws the application."""
+        return self.teacher.is_self(user)
+
+
+class ApplicationChoice(db.Model):
+    """One ranked placement (1 = first choice) of an application."""
+
+    __tablename__ = "application_choice"
+    __table_args__ = (
+        UniqueConstraint("application_id", "rank", name="uq_application_choice_rank"),
+        UniqueConstraint("application_id", "placement_id", name="uq_application_choice_placement"),
+        CheckConstraint("rank BETWEEN 1 AND 5", name="rank_in_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"))
+    placement_id: Mapped[int] = mapped_column(
+        ForeignKey("placement.id", ondelete="CASCADE"), index=True
+    )
+    rank: Mapped[int] = mapped_column()
+
+    application: Mapped[Application] = relationship(back_populates="choices")
+    placement: Mapped[Placement] = relationship()
+
+
+class Pairing(TimestampMixin, db.Model):
+    """结对: an integrated major agreed to work with an enterprise host under an offer."""
+
+    __tablename__ = "pairing"
+    __table_args__ = (
+        UniqueConstraint("school_major_id", "offer_id", name="uq_pairing_major_offer"),
+        CheckConstraint("status IN ('active','ended')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_major_id: Mapped[int] = mapped_column(
+        ForeignKey("school_major.id", ondelete="CASCADE"), index=True
+    )
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offer.id"), index=True)
+    pairing_request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pairing_request.id", ondelete="SET NULL")
+    )
+    match_id: Mapped[int | None] = mapped_column(ForeignKey("match.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(10), default="active", index=True)
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+
+    school_major: Mapped[SchoolMajor] = relationship()
+    offer: Mapped[Offer] = relationship()
+
+    @property
+    def region_code(self) -> str:
+        return self.school_major.region_code
+
+    def can_view(self, user) -> bool:
+        """Both partners and the administrators of either league."""
+        return self.school_major.can_edit(user) or self.offer.can_edit(user)
+
+    def can_edit(self, user) -> bool:
+        """Both partners may end it."""
+        return self.can_view(user)
+
+
+class Practice(TimestampMixin, db.Model):
+    """A teacher's practice stint at a placement; days are logged and confirmed by the host."""
+
+    __tablename__ = "practice"
+    __table_args__ = (
+        UniqueConstraint("application_id", name="uq_practice_application"),
+        CheckConstraint("status IN ('ongoing','completed')", name="status_known"),
+        CheckConstraint("days_confirmed >= 0", name="days_confirmed_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    teacher_id: Mapped[int] = mapped_column(
+        ForeignKey("teacher.id", ondelete="CASCADE"), index=True
+    )
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placement.id"), index=True)
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("application.id", ondelete="SET NULL")
+    )
+    match_id: Mapped[int | None] = mapped_column(ForeignKey("match.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(10), default="ongoing", index=True)
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    days_confirmed: Mapped[int] = mapped_column(default=0)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    confirmed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    teacher: Mapped[Teacher] = relationship()
+    placement: Mapped[Placement] = relationship()
+    entries: Mapped[list["PracticeEntry"]] = relationship(
+        back_populates="practice", order_by="PracticeEntry.on_date", cascade="all, delete-orphan"
+    )
+
+    @property
+    def region_code(self) -> str:
+        return self.teacher.region_code
+
+    def can_view(self, user) -> bool:
+        """The teacher, the school's staff, the host's owner and the administrators."""
+        return self.teacher.can_view(user) or self.placement.can_edit(user)
+
+    def can_edit(self, user) -> bool:
+        """The teacher logs days; the host's owner confirms them."""
+        return self.teacher.is_self(user)
+
+
+class PracticeEntry(TimestampMixin, db.Model):
+    """One logged day (or part of a day) of practice."""
+
+    __tablename__ = "practice_entry"
+    __table_args__ = (UniqueConstraint("practice_id", "on_date", name="uq_practice_entry_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id", ondelete="CASCADE"))
+    on_date: Mapped[date] = mapped_column(Date)
+    description: Mapped[str | None] = mapped_column(Text)
+    confirmed: Mapped[bool] = mapped_column(default=False)
+
+    practice: Mapped[Practice] = relationship(back_populates="entries")
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready view of the entry."""
+        return {
+            "on_date": self.on_date.isoformat(),
+            "description": self.description,
+            "confirmed": self.confirmed,
+        }

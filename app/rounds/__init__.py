@@ -1,0 +1,1 @@
+"""Match rounds: build a matching.Problem from rows, solve, store, preview, publish."""
