@@ -60,6 +60,23 @@ class Config:
     PAGE_SIZE = 20
     API_TOKEN_TTL_DAYS = 30
     HSTS = False
+    # Email notifications: off unless MAIL_SERVER is set.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") == "1"
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "gongxue@localhost")
+    # Teachers' enterprise practice: at least this many days in each span of years.
+    PRACTICE_RULE_DAYS = int(os.environ.get("PRACTICE_RULE_DAYS", "180"))
+    PRACTICE_RULE_YEARS = int(os.environ.get("PRACTICE_RULE_YEARS", "5"))
+    # Match rounds with more applicants than this run in the background (RQ on Redis).
+    ROUND_BACKGROUND_THRESHOLD = int(os.environ.get("ROUND_BACKGROUND_THRESHOLD", "5000"))
+    # Uploads: stored outside the web root; limits in megabytes.
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(BASE_DIR / "instance" / "uploads"))
+    UPLOAD_MAX_DOCUMENT_MB = int(os.environ.get("UPLOAD_MAX_DOCUMENT_MB", "50"))
+    UPLOAD_MAX_VIDEO_MB = int(os.environ.get("UPLOAD_MAX_VIDEO_MB", "1024"))
+    EXPORT_MAX_ROWS = int(os.environ.get("EXPORT_MAX_ROWS", "200000"))
 
 
 class DevelopmentConfig(Config):

@@ -52,15 +52,28 @@ def register_blueprints(app: Flask) -> None:
     """Mount each domain's blueprint."""
     from app.api import bp as api_bp
     from app.auth.views import bp as auth_bp
+    from app.cooperation.views import bp as cooperation_bp
     from app.main import bp as main_bp
+    from app.notifications.views import bp as notifications_bp
+    from app.programme.views import bp as programme_bp
     from app.reference.views import bp as reference_bp
     from app.registry.views import bp as registry_bp
+    from app.resources.views import bp as resources_bp
+    from app.rounds.views import bp as rounds_bp
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(reference_bp)
-    app.register_blueprint(registry_bp)
-    app.register_blueprint(api_bp)
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        reference_bp,
+        registry_bp,
+        cooperation_bp,
+        rounds_bp,
+        notifications_bp,
+        programme_bp,
+        resources_bp,
+        api_bp,
+    ):
+        app.register_blueprint(blueprint)
 
 
 def register_security(app: Flask) -> None:

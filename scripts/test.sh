@@ -8,7 +8,7 @@ echo "== ruff"
 $BIN/ruff check .
 
 echo "== tests on SQLite"
-TEST_DATABASE_URL=sqlite:// $BIN/python -m pytest -q -p no:cacheprovider "$@"
+TEST_DATABASE_URL=sqlite:// $BIN/python -m pytest -q -p no:cacheprovider -n "${PYTEST_WORKERS:-2}" "$@"
 
 PG_URL="${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/gongxue_test}"
 if [[ "$PG_URL" != postgresql* ]]; then
@@ -24,4 +24,4 @@ if ! $BIN/python scripts/ensure_database.py "$PG_URL"; then
   exit 0
 fi
 echo "== tests on PostgreSQL"
-TEST_DATABASE_URL="$PG_URL" $BIN/python -m pytest -q -p no:cacheprovider --ignore=tests/matching "$@"
+TEST_DATABASE_URL="$PG_URL" $BIN/python -m pytest -q -p no:cacheprovider -n "${PYTEST_WORKERS:-2}" --ignore=tests/matching "$@"

@@ -12,6 +12,19 @@ from sqlalchemy.exc import OperationalError
 from tests import helpers
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def _worker_database_url() -> str:
+    """Under pytest-xdist each worker gets its own PostgreSQL database (created if missing)."""
+    if not (_WORKER and TEST_DATABASE_URL.startswith("postgresql")):
+        return TEST_DATABASE_URL
+    from scripts.ensure_database import main as ensure_database
+
+    url = f"{TEST_DATABASE_URL}_{_WORKER}"
+    if ensure_database(url) != 0 and os.environ.get("CI") == "true":
+        raise RuntimeError(f"cannot create the worker database {url}")
+    return url
 
 
 def pytest_report_header(config):
@@ -41,7 +54,7 @@ def app():
     from app import create_app
     from app.extensions import db
 
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL})
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": _worker_database_url()})
     app.test_client_class = IsolatedClient
     with app.app_context():
         try:

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from app.common.errors import Conflict
-from app.cooperation.models import Offer, Placement
+from app.cooperation.models import Offer, Pairing, Placement, Practice
 from app.extensions import db
 
 
@@ -49,3 +49,34 @@ def _expire(model, object_id: int) -> None:
     row = db.session.identity_map.get(db.session.identity_key(model, object_id))
     if row is not None:
         db.session.expire(row, ["seats_taken"] if model is Placement else ["slots_taken"])
+
+
+def start_practice(application, placement, match=None) -> Practice:
+    """Begin a practice stint for an accepted application (the seat is already claimed)."""
+    practice = Practice(
+        teacher_id=application.teacher_id,
+        placement_id=placement.id,
+        application_id=application.id,
+        match_id=getattr(match, "id", None),
+        started_on=max(application.starts_on, placement.starts_on),
+        status="ongoing",
+    )
+    db.session.add(practice)
+    application.status = "matched"
+    db.session.flush()
+    return practice
+
+
+def start_pairing(pairing_request, offer, match=None) -> Pairing:
+    """Record an agreed pairing of an integrated major with an offer (slot already claimed)."""
+    pairing = Pairing(
+        school_major_id=pairing_request.school_major_id,
+        offer_id=offer.id,
+        pairing_request_id=pairing_request.id,
+        match_id=getattr(match, "id", None),
+        started_on=max(pairing_request.starts_on, offer.starts_on),
+        status="active",
+    )
+    db.session.add(pairing)
+    db.session.flush()
+    return pairing

@@ -1,0 +1,5 @@
+"""Pages of the rounds domain."""
+
+from flask import Blueprint
+
+bp = Blueprint("rounds", __name__, url_prefix="/rounds")
