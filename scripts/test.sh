@@ -23,5 +23,5 @@ if ! $BIN/python scripts/ensure_database.py "$PG_URL"; then
   echo "SKIPPED the PostgreSQL pass: no PostgreSQL at $PG_URL (set TEST_DATABASE_URL)"
   exit 0
 fi
-echo "== tests on PostgreSQL"
-TEST_DATABASE_URL="$PG_URL" $BIN/python -m pytest -q -p no:cacheprovider -n "${PYTEST_WORKERS:-2}" --ignore=tests/matching "$@"
+echo "== tests on PostgreSQL (the matcher and browser tests use no database and ran above)"
+TEST_DATABASE_URL="$PG_URL" $BIN/python -m pytest -q -p no:cacheprovider -n "${PYTEST_WORKERS:-2}" --ignore=tests/matching --ignore=tests/browser "$@"
