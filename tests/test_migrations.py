@@ -98,3 +98,61 @@ def test_database_constraints_back_the_rules(empty_database):
         db.session.rollback()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_migrated_database_refuses_overlapping_bookings(empty_database):
+    """The overlap guard (exclusion constraint / triggers) comes with the migration."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy.exc import DatabaseError
+
+    from app.reference.services import load_reference
+    from app.registry.models import School
+    from app.resources.models import Booking, Venue
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": empty_database})
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        load_reference()
+        school = School(
+            name="甲校",
+            kind="technical_school",
+            region_code="150100",
+            address="x",
+            contact_name="y",
+            contact_phone="13800138000",
+            status="approved",
+        )
+        venue = Venue(
+            name="实训基地",
+            kind="public_training_base",
+            owner_kind="region",
+            region_code="150100",
+            capacity=30,
+        )
+        db.session.add_all([school, venue])
+        db.session.commit()
+
+        def booking(start_hour: int, end_hour: int, status: str = "pending") -> Booking:
+            return Booking(
+                venue_id=venue.id,
+                school_id=school.id,
+                purpose="实训",
+                headcount=10,
+                status=status,
+                starts_at=datetime(2030, 5, 1, start_hour, tzinfo=UTC),
+                ends_at=datetime(2030, 5, 1, end_hour, tzinfo=UTC),
+            )
+
+        db.session.add(booking(8, 10))
+        db.session.commit()
+        db.session.add(booking(10, 12))  # touching, not overlapping
+        db.session.commit()
+        db.session.add(booking(9, 11))
+        with pytest.raises(DatabaseError):
+            db.session.commit()
+        db.session.rollback()
+        db.session.add(booking(9, 11, status="declined"))  # declined ones do not block
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
