@@ -18,7 +18,9 @@ NAV = (
     ("cooperation.my_applications", _l("My applications"), ("teacher",)),
     ("cooperation.practice_ledger", _l("Practice ledger"), ("teacher",)),
     ("cooperation.enterprise_desk", _l("Offers and placements"), ("enterprise",)),
+    ("cooperation.practice_compliance", _l("Practice rule"), ("league_admin", "region_admin")),
     ("rounds.index", _l("Match rounds"), ("league_admin", "region_admin")),
+    ("rounds.my_matches", _l("My matches"), ("teacher", "school", "enterprise")),
     ("programme.dashboard", _l("Targets"), ("league_admin", "region_admin")),
     ("programme.batches", _l("Batches"), ("school", "league_admin", "region_admin")),
     (

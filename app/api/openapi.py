@@ -26,6 +26,8 @@ from app.api.schemas import (
 )
 from app.registry.models import HOST_KINDS, SCHOOL_KINDS
 
+#: Schemas added by domain API modules (e.g. app/api/cooperation.py) at import time.
+EXTRA_SCHEMAS: dict[str, dict] = {}
 _RULE_ARG = re.compile(r"<(?:(?P<conv>[^:<>]+):)?(?P<name>[^<>]+)>")
 ERROR_STATUSES = {
     400: "Malformed JSON, a body that is not an object, or an unusable argument.",
@@ -190,6 +192,7 @@ def _schemas() -> dict[str, dict]:
         "Host": _object(host, ["id", "enterprise_id", "kind", "active"]),
         "HostList": _list_of("Host"),
         "ReviewRequest": _object(REVIEW_INPUT, REVIEW_REQUIRED),
+        **EXTRA_SCHEMAS,
     }
 
 

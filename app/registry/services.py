@@ -247,6 +247,9 @@ def review(actor, org: Reviewable, decision: str, reason: str | None, confirm_us
         before=before,
         after={"status": org.status, "review_reason": reason, "uscc_confirmed": org.uscc_confirmed},
     )
+    from app.notifications.services import notify_review_result
+
+    notify_review_result(org)
     return org
 
 

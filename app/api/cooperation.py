@@ -1,0 +1,1061 @@
+"""Cooperation API: school majors, teachers, offers, placements, pairing requests,
+applications (endorse, return, withdraw, direct accept), pairings, practice and the ledger."""
+
+from typing import Any
+
+from flask import url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.api import bp
+from app.api.auth import api_login_required, api_public, api_roles
+from app.api.docs import operation
+from app.api.helpers import api_user, arg, json_object, page_of, validated, visible_or_404, writable
+from app.api.openapi import EXTRA_SCHEMAS, QUERY_PARAMETERS
+from app.api.schemas import ARRAY, INTEGER, STRING, type_errors
+from app.common.errors import Forbidden, NotFound, ValidationFailed
+from app.cooperation import queries, services
+from app.cooperation.forms import (
+    ApplicationForm,
+    OfferForm,
+    PairingRequestForm,
+    PlacementForm,
+    PracticeEntryForm,
+    ReasonForm,
+    SchoolMajorForm,
+    TeacherProfileForm,
+)
+from app.cooperation.models import (
+    MODES,
+    Application,
+    Offer,
+    Pairing,
+    PairingRequest,
+    Placement,
+    Practice,
+)
+from app.extensions import db
+from app.registry.models import HOST_KINDS, TRAINING_LEVELS, Host, School, Teacher
+
+ADMINS = ("league_admin", "region_admin")
+PAGE = ("page", "per_page")
+BROWSE = (*PAGE, "region_code", "occupation_code", "host_kind", "starts_on", "ends_on", "free_only")
+DATE = {"type": STRING, "format": "date", "description": "ISO date YYYY-MM-DD."}
+CODES = {"type": ARRAY, "items": {"type": STRING, "maxLength": 10}}
+INT = {"type": INTEGER, "minimum": 1}
+
+
+def _text(max_length: int, **extra) -> dict:
+    return {"type": STRING, "maxLength": max_length, **extra}
+
+
+POSTING = {
+    "host_id": {**INT, "description": "One of your own active hosts (another's: 422)."},
+    "occupation_codes": {**CODES, "minItems": 1},
+    "starts_on": DATE,
+    "ends_on": DATE,
+    "status": _text(5, enum=["open", "draft"], description="open (default) or draft."),
+}
+OFFER_INPUT = {
+    **POSTING,
+    "mode": _text(30, enum=list(MODES)),
+    "slots": {"type": INTEGER, "minimum": 1, "maximum": 1000},
+    "description": _text(5000, nullable=True),
+}
+PLACEMENT_INPUT = {
+    **POSTING,
+    "seats": {"type": INTEGER, "minimum": 1, "maximum": 1000},
+    "requirements": _text(5000, nullable=True),
+}
+MAJOR_INPUT = {
+    "major_id": INT,
+    "level": _text(20, enum=list(TRAINING_LEVELS)),
+    "cohort_size": {"type": INTEGER, "minimum": 0, "maximum": 100000},
+}
+TEACHER_INPUT = {
+    "school_id": INT,
+    "name": _text(100),
+    "occupation_codes": {**CODES, "minItems": 1},
+    "title": _text(100, nullable=True),
+}
+PAIRING_REQUEST_INPUT = {
+    "school_major_id": INT,
+    "occupation_codes": {**CODES, "minItems": 1},
+    "preferred_modes": {"type": ARRAY, "items": {"type": STRING, "enum": list(MODES)}},
+    "preferred_region_codes": CODES,
+    "starts_on": DATE,
+    "ends_on": DATE,
+    "wanted": {"type": INTEGER, "minimum": 1, "maximum": 20},
+}
+APPLICATION_INPUT = {
+    "placement_ids": {
+        "type": ARRAY,
+        "items": {"type": INTEGER},
+        "minItems": 1,
+        "maxItems": 5,
+        "description": "Placement ids, first choice first (at most 5, no duplicates).",
+    },
+    "starts_on": DATE,
+    "ends_on": DATE,
+}
+REASON_INPUT = {"reason": _text(2000)}
+ENTRY_INPUT = {"on_date": DATE, "description": _text(2000)}
+
+
+# Serializers -------------------------------------------------------------------------------
+
+
+def _period(obj) -> dict[str, str]:
+    return {"starts_on": obj.starts_on.isoformat(), "ends_on": obj.ends_on.isoformat()}
+
+
+def _time(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _host_brief(host: Host) -> dict[str, Any]:
+    return {
+        "host_id": host.id,
+        "host_name": host.name,
+        "host_kind": host.kind,
+        "enterprise_id": host.enterprise_id,
+        "enterprise_name": host.enterprise.name,
+        "region_code": host.region_code,
+    }
+
+
+def offer_json(offer: Offer) -> dict[str, Any]:
+    """A cooperation offer."""
+    return {
+        "id": offer.id,
+        "status": offer.status,
+        **_host_brief(offer.host),
+        "mode": offer.mode,
+        "occupation_codes": [o.code for o in offer.occupations],
+        "slots": offer.slots,
+        "slots_taken": offer.slots_taken,
+        **_period(offer),
+        "description": offer.description,
+    }
+
+
+def placement_json(placement: Placement) -> dict[str, Any]:
+    """A teacher-practice placement."""
+    return {
+        "id": placement.id,
+        "status": placement.status,
+        **_host_brief(placement.host),
+        "occupation_codes": [o.code for o in placement.occupations],
+        "seats": placement.seats,
+        "seats_taken": placement.seats_taken,
+        "free": placement.free,
+        **_period(placement),
+        "requirements": placement.requirements,
+    }
+
+
+def school_major_json(row) -> dict[str, Any]:
+    """A school's integrated major."""
+    return {
+        "id": row.id,
+        "school_id": row.school_id,
+        "major_id": row.major_id,
+        "major_name": row.major.name,
+        "level": row.level,
+        "cohort_size": row.cohort_size,
+        "active": row.active,
+    }
+
+
+def teacher_json(teacher: Teacher) -> dict[str, Any]:
+    """A teacher profile; `status` is pending until the school confirms it."""
+    return {
+        "id": teacher.id,
+        "status": "confirmed" if teacher.confirmed else "pending",
+        "user_id": teacher.user_id,
+        "school_id": teacher.school_id,
+        "name": teacher.name,
+        "occupation_codes": teacher.occupation_codes,
+        "title": teacher.title,
+        "confirmed_at": _time(teacher.confirmed_at),
+    }
+
+
+def pairing_request_json(row: PairingRequest) -> dict[str, Any]:
+    """A school's pairing request."""
+    return {
+        "id": row.id,
+        "status": row.status,
+        "school_major_id": row.school_major_id,
+        "occupation_codes": [o.code for o in row.occupations],
+        "preferred_modes": list(row.preferred_modes or []),
+        "preferred_region_codes": list(row.preferred_region_codes or []),
+        **_period(row),
+        "wanted": row.wanted,
+    }
+
+
+def application_json(row: Application) -> dict[str, Any]:
+    """A teacher's application with its ranked placements."""
+    return {
+        "id": row.id,
+        "status": row.status,
+        "teacher_id": row.teacher_id,
+        "teacher_name": row.teacher.name,
+        "school_id": row.teacher.school_id,
+        "placement_ids": row.placement_ids,
+        **_period(row),
+        "note": row.note,
+        "endorsed_at": _time(row.endorsed_at),
+    }
+
+
+def pairing_json(row: Pairing) -> dict[str, Any]:
+    """An agreed pairing of an integrated major with an enterprise host."""
+    return {
+        "id": row.id,
+        "status": row.status,
+        "school_major_id": row.school_major_id,
+        "school_id": row.school_major.school_id,
+        "school_name": row.school_major.school.name,
+        "major_name": row.school_major.major.name,
+        "offer_id": row.offer_id,
+        **_host_brief(row.offer.host),
+        "pairing_request_id": row.pairing_request_id,
+        "started_on": row.started_on.isoformat(),
+        "ended_on": row.ended_on.isoformat() if row.ended_on else None,
+    }
+
+
+def practice_json(row: Practice) -> dict[str, Any]:
+    """A practice stint with its logged days."""
+    return {
+        "id": row.id,
+        "status": row.status,
+        "teacher_id": row.teacher_id,
+        "placement_id": row.placement_id,
+        "application_id": row.application_id,
+        "started_on": row.started_on.isoformat(),
+        "ended_on": row.ended_on.isoformat() if row.ended_on else None,
+        "days_logged": len(row.entries),
+        "days_confirmed": row.days_confirmed,
+        "entries": [e.as_dict() for e in row.entries],
+    }
+
+
+# Helpers -----------------------------------------------------------------------------------
+
+
+def _body(spec: dict[str, dict]) -> dict[str, Any]:
+    """The writable fields of the JSON body (placement_ids may hold whole numbers)."""
+    payload = json_object()
+    ids = payload.get("placement_ids") if "placement_ids" in spec else None
+    if ids is not None and not (
+        isinstance(ids, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
+    ):
+        message = _("Expected a list of placement ids.")
+        raise ValidationFailed(message, {"placement_ids": message})
+    rest = {k: v for k, v in payload.items() if k != "placement_ids"}
+    errors = type_errors({k: v for k, v in rest.items() if k in spec}, spec)
+    if errors:
+        raise ValidationFailed(_("Some fields have the wrong type."), errors)
+    data = writable(rest, spec)
+    if ids is not None:
+        data["placement_ids"] = ids
+    return data
+
+
+def _own_host_choices() -> list[tuple[int, str]]:
+    user = api_user()
+    if user.enterprise_id is None:
+        return []
+    stmt = select(Host.id, Host.name).where(
+        Host.enterprise_id == user.enterprise_id, Host.retired_at.is_(None)
+    )
+    return [(r.id, r.name) for r in db.session.execute(stmt)]
+
+
+def _created(payload: dict, endpoint: str, **values) -> ResponseReturnValue:
+    db.session.commit()
+    return payload, 201, {"Location": url_for(endpoint, **values)}
+
+
+def _done(service, *args) -> None:
+    service(api_user(), *args)
+    db.session.commit()
+
+
+def _date_arg(name: str):
+    from datetime import date
+
+    value = arg(name)
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        message = _("Give a date as YYYY-MM-DD.")
+        raise ValidationFailed(message, {name: message}) from None
+
+
+def _browse_filters() -> queries.BrowseFilters:
+    return queries.BrowseFilters(
+        region_code=arg("region_code"),
+        occupation_code=arg("occupation_code"),
+        host_kind=arg("host_kind"),
+        starts_on=_date_arg("starts_on"),
+        ends_on=_date_arg("ends_on"),
+        free_only=arg("free_only") in ("1", "true", "yes"),
+        mode=arg("mode"),
+    )
+
+
+# School majors and teachers ----------------------------------------------------------------
+
+
+@bp.get("/schools/<int:id>/majors")
+@operation("Integrated majors of a school", tag="cooperation", responses={200: "SchoolMajorList"})
+@api_public
+def school_major_list(id: int) -> ResponseReturnValue:
+    """The integrated majors of a school visible to the caller."""
+    school = visible_or_404(School, id)
+    rows = queries.school_majors(school.id)
+    return {
+        "items": [school_major_json(r) for r in rows],
+        "page": 1,
+        "per_page": max(len(rows), 1),
+        "pages": 1 if rows else 0,
+        "total": len(rows),
+    }
+
+
+@bp.post("/schools/<int:id>/majors")
+@operation(
+    "Register an integrated major of the school",
+    tag="cooperation",
+    body="SchoolMajorCreate",
+    responses={201: "SchoolMajor", 409: None},
+)
+@api_roles("school")
+def create_school_major(id: int) -> ResponseReturnValue:
+    """School staff register a catalogue major at a training level with its cohort size."""
+    school = visible_or_404(School, id)
+    if not school.is_member(api_user()):
+        raise Forbidden(_("Only the school's staff register its majors."))
+    data = validated(SchoolMajorForm, _body(MAJOR_INPUT))
+    row = services.add_school_major(api_user(), school, data)
+    return _created(school_major_json(row), "api.school_major_list", id=school.id)
+
+
+@bp.post("/teachers")
+@operation(
+    "Create one's teacher profile (the school confirms it)",
+    tag="cooperation",
+    body="TeacherCreate",
+    responses={201: "Teacher", 409: None},
+)
+@api_roles("teacher")
+def create_teacher() -> ResponseReturnValue:
+    """The teacher account's own profile; one per account."""
+    schools = []
+    school_id = json_object().get("school_id")
+    if isinstance(school_id, int) and not isinstance(school_id, bool) and 0 < school_id < 2**31:
+        school = db.session.get(School, school_id)
+        if school is not None and school.status == "approved":
+            schools = [(school.id, school.name)]
+    data = validated(TeacherProfileForm, _body(TEACHER_INPUT), schools=schools)
+    teacher = services.create_teacher_profile(api_user(), data)
+    return _created(teacher_json(teacher), "api.teacher", id=teacher.id)
+
+
+@bp.get("/teachers")
+@operation(
+    "Teachers of the caller's school, pending first",
+    tag="cooperation",
+    responses={200: "TeacherList"},
+    query=PAGE,
+)
+@api_roles("school")
+def teacher_list() -> ResponseReturnValue:
+    """School staff see their school's teachers."""
+    school_id = api_user().school_id or 0
+    return page_of(queries.school_teachers(school_id), teacher_json)
+
+
+@bp.get("/teachers/<int:id>")
+@operation("A teacher profile", tag="cooperation", responses={200: "Teacher"})
+@api_login_required
+def teacher(id: int) -> ResponseReturnValue:
+    """Visible to the teacher, the school's staff and its league's administrators."""
+    return teacher_json(visible_or_404(Teacher, id))
+
+
+@bp.post("/teachers/<int:id>/confirm")
+@operation(
+    "Confirm a teacher of one's school", tag="cooperation", responses={200: "Teacher", 409: None}
+)
+@api_roles("school")
+def confirm_teacher(id: int) -> ResponseReturnValue:
+    """School staff confirm that the teacher account belongs to their school."""
+    row = visible_or_404(Teacher, id)
+    _done(services.confirm_teacher, row)
+    return teacher_json(row)
+
+
+# Offers and placements ---------------------------------------------------------------------
+
+
+@bp.get("/offers")
+@operation(
+    "Open cooperation offers",
+    tag="cooperation",
+    responses={200: "OfferList"},
+    query=(*BROWSE, "mode"),
+)
+@api_public
+def offer_list() -> ResponseReturnValue:
+    """Open offers of approved enterprises, filtered like the page."""
+    return page_of(queries.open_offers(_browse_filters()), offer_json)
+
+
+@bp.post("/offers")
+@operation(
+    "Post a cooperation offer on one of your hosts",
+    tag="cooperation",
+    body="OfferCreate",
+    responses={201: "Offer"},
+)
+@api_roles("enterprise")
+def create_offer() -> ResponseReturnValue:
+    """Opens the offer unless status is draft; another enterprise's host is 422 (host_id)."""
+    data = validated(OfferForm, _body(OFFER_INPUT), hosts=_own_host_choices())
+    offer = services.create_offer(api_user(), data)
+    return _created(offer_json(offer), "api.offer", id=offer.id)
+
+
+@bp.get("/offers/<int:id>")
+@operation("A cooperation offer", tag="cooperation", responses={200: "Offer"})
+@api_public
+def offer(id: int) -> ResponseReturnValue:
+    """Open offers are public; drafts only to their enterprise."""
+    return offer_json(visible_or_404(Offer, id))
+
+
+@bp.get("/placements")
+@operation(
+    "Open teacher-practice placements",
+    tag="cooperation",
+    responses={200: "PlacementList"},
+    query=BROWSE,
+)
+@api_public
+def placement_list() -> ResponseReturnValue:
+    """Filters: league, occupation, host kind, period overlap, free seats only."""
+    return page_of(queries.open_placements(_browse_filters()), placement_json)
+
+
+@bp.post("/placements")
+@operation(
+    "Post a teacher-practice placement on one of your hosts",
+    tag="cooperation",
+    body="PlacementCreate",
+    responses={201: "Placement"},
+)
+@api_roles("enterprise")
+def create_placement() -> ResponseReturnValue:
+    """Opens the placement unless status is draft; another enterprise's host is 422."""
+    data = validated(PlacementForm, _body(PLACEMENT_INPUT), hosts=_own_host_choices())
+    placement = services.create_placement(api_user(), data)
+    return _created(placement_json(placement), "api.placement", id=placement.id)
+
+
+@bp.get("/placements/<int:id>")
+@operation("A placement", tag="cooperation", responses={200: "Placement"})
+@api_public
+def placement(id: int) -> ResponseReturnValue:
+    """Open placements are public; drafts only to their enterprise."""
+    return placement_json(visible_or_404(Placement, id))
+
+
+def _posting_move(model, id: int, action: str, serialize) -> ResponseReturnValue:
+    posting = visible_or_404(model, id)
+    _done(services.change_posting, posting, action)
+    return serialize(posting)
+
+
+@bp.post("/offers/<int:id>/publish")
+@operation("Open a draft offer", tag="cooperation", responses={200: "Offer", 409: None})
+@api_roles("enterprise")
+def publish_offer(id: int) -> ResponseReturnValue:
+    """draft → open."""
+    return _posting_move(Offer, id, "publish", offer_json)
+
+
+@bp.post("/offers/<int:id>/close")
+@operation("Close an open offer", tag="cooperation", responses={200: "Offer", 409: None})
+@api_roles("enterprise")
+def close_offer(id: int) -> ResponseReturnValue:
+    """open → closed."""
+    return _posting_move(Offer, id, "close", offer_json)
+
+
+@bp.post("/placements/<int:id>/publish")
+@operation("Open a draft placement", tag="cooperation", responses={200: "Placement", 409: None})
+@api_roles("enterprise")
+def publish_placement(id: int) -> ResponseReturnValue:
+    """draft → open."""
+    return _posting_move(Placement, id, "publish", placement_json)
+
+
+@bp.post("/placements/<int:id>/close")
+@operation("Close an open placement", tag="cooperation", responses={200: "Placement", 409: None})
+@api_roles("enterprise")
+def close_placement(id: int) -> ResponseReturnValue:
+    """open → closed."""
+    return _posting_move(Placement, id, "close", placement_json)
+
+
+# Pairing requests and pairings -------------------------------------------------------------
+
+
+@bp.get("/pairing-requests")
+@operation(
+    "The school's pairing requests", tag="cooperation", responses={200: "PairingRequestList"}
+)
+@api_roles("school")
+def pairing_request_list() -> ResponseReturnValue:
+    """Pairing requests of the caller's school, newest first."""
+    rows = queries.school_pairing_requests(api_user().school_id or 0)
+    return {
+        "items": [pairing_request_json(r) for r in rows],
+        "page": 1,
+        "per_page": max(len(rows), 1),
+        "pages": 1 if rows else 0,
+        "total": len(rows),
+    }
+
+
+@bp.post("/pairing-requests")
+@operation(
+    "Request a workshop pairing for an integrated major",
+    tag="cooperation",
+    body="PairingRequestCreate",
+    responses={201: "PairingRequest"},
+)
+@api_roles("school")
+def create_pairing_request() -> ResponseReturnValue:
+    """The major must be one of the caller's school (422 naming school_major_id otherwise)."""
+    school_id = api_user().school_id or 0
+    majors = [(m.id, m.major.name) for m in queries.school_majors(school_id)]
+    data = validated(PairingRequestForm, _body(PAIRING_REQUEST_INPUT), majors=majors)
+    row = services.create_pairing_request(api_user(), data)
+    return _created(pairing_request_json(row), "api.pairing_request", id=row.id)
+
+
+@bp.get("/pairing-requests/<int:id>")
+@operation("A pairing request", tag="cooperation", responses={200: "PairingRequest"})
+@api_login_required
+def pairing_request(id: int) -> ResponseReturnValue:
+    """Visible to the school's staff and its league's administrators."""
+    return pairing_request_json(visible_or_404(PairingRequest, id))
+
+
+@bp.post("/pairing-requests/<int:id>/withdraw")
+@operation(
+    "Withdraw a pairing request",
+    tag="cooperation",
+    responses={200: "PairingRequest", 409: None},
+)
+@api_roles("school")
+def withdraw_pairing_request(id: int) -> ResponseReturnValue:
+    """submitted/returned/endorsed → withdrawn."""
+    row = visible_or_404(PairingRequest, id)
+    _done(services.withdraw_pairing_request, row)
+    return pairing_request_json(row)
+
+
+@bp.get("/pairings")
+@operation(
+    "Pairings of the caller's school or enterprise",
+    tag="cooperation",
+    responses={200: "PairingList"},
+    query=(*PAGE, "state"),
+)
+@api_roles("school", "enterprise", *ADMINS)
+def pairing_list() -> ResponseReturnValue:
+    """Active pairings by default; ?state=ended for ended ones."""
+    state = "ended" if arg("state") == "ended" else "active"
+    return page_of(queries.pairings_of(api_user(), state), pairing_json)
+
+
+@bp.post("/pairings/<int:id>/end")
+@operation("End an active pairing", tag="cooperation", responses={200: "Pairing", 409: None})
+@api_roles("school", "enterprise")
+def end_pairing(id: int) -> ResponseReturnValue:
+    """Either partner ends the pairing."""
+    row = visible_or_404(Pairing, id)
+    _done(services.end_pairing, row)
+    return pairing_json(row)
+
+
+# Applications ------------------------------------------------------------------------------
+
+
+@bp.get("/applications")
+@operation(
+    "Applications: the teacher's own, the school's teachers', or an enterprise's applicants",
+    tag="cooperation",
+    responses={200: "ApplicationList"},
+    query=PAGE,
+)
+@api_roles("teacher", "school", "enterprise")
+def application_list() -> ResponseReturnValue:
+    """What the caller's role follows."""
+    user = api_user()
+    if user.role == "school":
+        stmt = queries.school_applications(user.school_id or 0)
+    elif user.role == "enterprise":
+        stmt = queries.enterprise_applicants(user.enterprise_id or 0)
+    else:
+        teacher = services.teacher_of(user)
+        stmt = queries.teacher_applications_stmt(teacher.id if teacher else 0)
+    return page_of(stmt, application_json)
+
+
+@bp.post("/applications")
+@operation(
+    "Apply for enterprise practice with up to 5 ranked placements",
+    tag="cooperation",
+    body="ApplicationCreate",
+    responses={201: "Application", 409: None},
+)
+@api_roles("teacher")
+def create_application() -> ResponseReturnValue:
+    """Needs a confirmed profile (409); bad choices or an end before the start are 422."""
+    data = validated(ApplicationForm, _body(APPLICATION_INPUT))
+    row = services.submit_application(api_user(), data)
+    return _created(application_json(row), "api.application", id=row.id)
+
+
+@bp.get("/applications/<int:id>")
+@operation("An application", tag="cooperation", responses={200: "Application"})
+@api_login_required
+def application(id: int) -> ResponseReturnValue:
+    """Visible to the teacher, the school, its league's admins and the chosen hosts' owners."""
+    return application_json(visible_or_404(Application, id))
+
+
+@bp.post("/applications/<int:id>/endorse")
+@operation(
+    "Endorse a teacher's application (school)",
+    tag="cooperation",
+    responses={200: "Application", 409: None},
+)
+@api_roles("school")
+def endorse_application(id: int) -> ResponseReturnValue:
+    """submitted → endorsed."""
+    row = visible_or_404(Application, id)
+    _done(services.endorse_application, row)
+    return application_json(row)
+
+
+@bp.post("/applications/<int:id>/return")
+@operation(
+    "Return a teacher's application with a reason (school)",
+    tag="cooperation",
+    body="ReasonRequest",
+    responses={200: "Application", 409: None},
+)
+@api_roles("school")
+def return_application(id: int) -> ResponseReturnValue:
+    """submitted/endorsed → returned; the teacher reads the reason."""
+    row = visible_or_404(Application, id)
+    data = validated(ReasonForm, _body(REASON_INPUT))
+    _done(services.return_application, row, data["reason"])
+    return application_json(row)
+
+
+@bp.post("/applications/<int:id>/withdraw")
+@operation(
+    "Withdraw one's application", tag="cooperation", responses={200: "Application", 409: None}
+)
+@api_roles("teacher")
+def withdraw_application(id: int) -> ResponseReturnValue:
+    """submitted/endorsed/returned → withdrawn."""
+    row = visible_or_404(Application, id)
+    _done(services.withdraw_application, row)
+    return application_json(row)
+
+
+@bp.post("/applications/<int:id>/accept")
+@operation(
+    "Accept an endorsed application directly (enterprise)",
+    tag="cooperation",
+    responses={200: "Practice", 409: None},
+)
+@api_roles("enterprise")
+def accept_application(id: int) -> ResponseReturnValue:
+    """Claims a seat of the first-ranked placement the caller owns and starts the practice;
+    409 no_place_left when every seat is taken."""
+    row = visible_or_404(Application, id)
+    practice = services.accept_application(api_user(), row)
+    db.session.commit()
+    return practice_json(practice)
+
+
+# Practice ----------------------------------------------------------------------------------
+
+
+@bp.get("/practices")
+@operation(
+    "Practice stints: the teacher's own, or those at the enterprise's hosts",
+    tag="cooperation",
+    responses={200: "PracticeList"},
+)
+@api_roles("teacher", "enterprise")
+def practice_list() -> ResponseReturnValue:
+    """Newest first."""
+    user = api_user()
+    if user.role == "enterprise":
+        rows = queries.enterprise_practices(user.enterprise_id or 0)
+    else:
+        teacher = services.teacher_of(user)
+        rows = queries.teacher_practices(teacher.id) if teacher else []
+    return {
+        "items": [practice_json(r) for r in rows],
+        "page": 1,
+        "per_page": max(len(rows), 1),
+        "pages": 1 if rows else 0,
+        "total": len(rows),
+    }
+
+
+@bp.get("/practices/<int:id>")
+@operation("A practice stint", tag="cooperation", responses={200: "Practice"})
+@api_login_required
+def practice(id: int) -> ResponseReturnValue:
+    """Visible to the teacher, the school, the host's enterprise and administrators."""
+    return practice_json(visible_or_404(Practice, id))
+
+
+@bp.post("/practices/<int:id>/entries")
+@operation(
+    "Log one day of practice (teacher)",
+    tag="cooperation",
+    body="PracticeEntryCreate",
+    responses={201: "Practice", 409: None},
+)
+@api_roles("teacher")
+def log_practice_day(id: int) -> ResponseReturnValue:
+    """Not in the future, not before the stint, one entry per day."""
+    row = visible_or_404(Practice, id)
+    if not row.can_edit(api_user()):
+        raise Forbidden(_("Only the teacher logs practice days."))
+    data = validated(PracticeEntryForm, _body(ENTRY_INPUT))
+    services.log_practice_day(api_user(), row, data)
+    return _created(practice_json(row), "api.practice", id=row.id)
+
+
+@bp.post("/practices/<int:id>/confirm")
+@operation(
+    "Confirm the logged days (enterprise)",
+    tag="cooperation",
+    responses={200: "Practice", 409: None},
+)
+@api_roles("enterprise")
+def confirm_practice(id: int) -> ResponseReturnValue:
+    """Confirms every logged, unconfirmed day."""
+    row = visible_or_404(Practice, id)
+    _done(services.confirm_practice_days, row)
+    return practice_json(row)
+
+
+@bp.post("/practices/<int:id>/complete")
+@operation(
+    "Complete the stint with its days confirmed (enterprise)",
+    tag="cooperation",
+    responses={200: "Practice", 409: None},
+)
+@api_roles("enterprise")
+def complete_practice(id: int) -> ResponseReturnValue:
+    """ongoing → completed; remaining logged days are confirmed."""
+    row = visible_or_404(Practice, id)
+    _done(services.complete_practice, row)
+    return practice_json(row)
+
+
+@bp.get("/practice-ledger")
+@operation(
+    "The teacher's practice days against the rule", tag="cooperation", responses={200: "Ledger"}
+)
+@api_roles("teacher")
+def practice_ledger() -> ResponseReturnValue:
+    """Confirmed days over the last PRACTICE_RULE_YEARS years and the shortfall."""
+    teacher = services.teacher_of(api_user())
+    if teacher is None:
+        raise NotFound(_("Create your teacher profile first."))
+    ledger = queries.ledger(teacher, services.today())
+    return {
+        "teacher_id": teacher.id,
+        "since": ledger.since.isoformat(),
+        "until": ledger.until.isoformat(),
+        "years": ledger.years,
+        "required_days": ledger.required,
+        "days": ledger.days,
+        "shortfall": ledger.shortfall,
+        "stints": [
+            {"practice_id": p.id, "status": p.status, "days_in_window": d} for p, d in ledger.stints
+        ],
+    }
+
+
+@bp.get("/practice-compliance")
+@operation(
+    "Teachers behind the practice rule in the administrator's scope",
+    tag="cooperation",
+    responses={200: "ComplianceList"},
+    query=(*PAGE, "school_id"),
+)
+@api_roles(*ADMINS)
+def practice_compliance() -> ResponseReturnValue:
+    """League administrators see their league only."""
+    from app.api.helpers import page_args
+
+    school = arg("school_id")
+    school_id = int(school) if school and school.isdigit() and len(school) < 10 else None
+    page, per_page = page_args()
+    result = queries.paginate_rows(
+        queries.behind_rule(api_user(), services.today(), school_id), page, per_page
+    )
+    required, _years = queries.rule()
+    return {
+        "items": [
+            {
+                "teacher_id": t.id,
+                "name": t.name,
+                "school_id": t.school_id,
+                "school_name": t.school.name,
+                "days": days,
+                "shortfall": max(0, required - days),
+            }
+            for t, days in result.items
+        ],
+        "page": page,
+        "per_page": per_page,
+        "pages": result.pages,
+        "total": result.total,
+    }
+
+
+# OpenAPI -----------------------------------------------------------------------------------
+
+
+def _schema(properties: dict, required: list[str] | None = None) -> dict:
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def _list(name: str) -> dict:
+    return _schema(
+        {
+            "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{name}"}},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "pages": {"type": "integer"},
+            "total": {"type": "integer"},
+        },
+        ["items", "page", "pages", "total"],
+    )
+
+
+_integer = {"type": "integer"}
+_string = {"type": "string"}
+_nullable_text = {"type": "string", "nullable": True}
+_host = {
+    "host_id": _integer,
+    "host_name": _string,
+    "host_kind": {"type": "string", "enum": list(HOST_KINDS)},
+    "enterprise_id": _integer,
+    "enterprise_name": _string,
+    "region_code": _string,
+}
+_status = {"type": "string"}
+EXTRA_SCHEMAS.update(
+    {
+        "OfferCreate": _schema(
+            OFFER_INPUT,
+            ["host_id", "mode", "occupation_codes", "slots", "starts_on", "ends_on"],
+        ),
+        "Offer": _schema(
+            {
+                "id": _integer,
+                "status": _status,
+                **_host,
+                **{k: v for k, v in OFFER_INPUT.items() if k not in ("status", "host_id")},
+                "slots_taken": _integer,
+            },
+            ["id", "status"],
+        ),
+        "OfferList": _list("Offer"),
+        "PlacementCreate": _schema(
+            PLACEMENT_INPUT, ["host_id", "occupation_codes", "seats", "starts_on", "ends_on"]
+        ),
+        "Placement": _schema(
+            {
+                "id": _integer,
+                "status": _status,
+                **_host,
+                **{k: v for k, v in PLACEMENT_INPUT.items() if k not in ("status", "host_id")},
+                "seats_taken": _integer,
+                "free": _integer,
+            },
+            ["id", "status"],
+        ),
+        "PlacementList": _list("Placement"),
+        "SchoolMajorCreate": _schema(MAJOR_INPUT, ["major_id", "level", "cohort_size"]),
+        "SchoolMajor": _schema(
+            {
+                "id": _integer,
+                "school_id": _integer,
+                **MAJOR_INPUT,
+                "major_name": _string,
+                "active": {"type": "boolean"},
+            },
+            ["id"],
+        ),
+        "SchoolMajorList": _list("SchoolMajor"),
+        "TeacherCreate": _schema(TEACHER_INPUT, ["school_id", "name", "occupation_codes"]),
+        "Teacher": _schema(
+            {
+                "id": _integer,
+                "status": {"type": "string", "enum": ["pending", "confirmed"]},
+                "user_id": {"type": "integer", "nullable": True},
+                **TEACHER_INPUT,
+                "confirmed_at": {"type": "string", "format": "date-time", "nullable": True},
+            },
+            ["id", "status"],
+        ),
+        "TeacherList": _list("Teacher"),
+        "PairingRequestCreate": _schema(
+            PAIRING_REQUEST_INPUT,
+            ["school_major_id", "occupation_codes", "starts_on", "ends_on", "wanted"],
+        ),
+        "PairingRequest": _schema(
+            {"id": _integer, "status": _status, **PAIRING_REQUEST_INPUT}, ["id", "status"]
+        ),
+        "PairingRequestList": _list("PairingRequest"),
+        "ApplicationCreate": _schema(APPLICATION_INPUT, ["placement_ids", "starts_on", "ends_on"]),
+        "Application": _schema(
+            {
+                "id": _integer,
+                "status": _status,
+                "teacher_id": _integer,
+                "teacher_name": _string,
+                "school_id": _integer,
+                **APPLICATION_INPUT,
+                "note": _nullable_text,
+                "endorsed_at": {"type": "string", "format": "date-time", "nullable": True},
+            },
+            ["id", "status"],
+        ),
+        "ApplicationList": _list("Application"),
+        "ReasonRequest": _schema(REASON_INPUT, ["reason"]),
+        "Pairing": _schema(
+            {
+                "id": _integer,
+                "status": _status,
+                "school_major_id": _integer,
+                "school_id": _integer,
+                "school_name": _string,
+                "major_name": _string,
+                "offer_id": _integer,
+                **_host,
+                "pairing_request_id": {"type": "integer", "nullable": True},
+                "started_on": DATE,
+                "ended_on": {**DATE, "nullable": True},
+            },
+            ["id", "status"],
+        ),
+        "PairingList": _list("Pairing"),
+        "PracticeEntryCreate": _schema(ENTRY_INPUT, ["on_date", "description"]),
+        "Practice": _schema(
+            {
+                "id": _integer,
+                "status": _status,
+                "teacher_id": _integer,
+                "placement_id": _integer,
+                "application_id": {"type": "integer", "nullable": True},
+                "started_on": DATE,
+                "ended_on": {**DATE, "nullable": True},
+                "days_logged": _integer,
+                "days_confirmed": _integer,
+                "entries": {
+                    "type": "array",
+                    "items": _schema(
+                        {
+                            "on_date": DATE,
+                            "description": _nullable_text,
+                            "confirmed": {"type": "boolean"},
+                        }
+                    ),
+                },
+            },
+            ["id", "status"],
+        ),
+        "PracticeList": _list("Practice"),
+        "Ledger": _schema(
+            {
+                "teacher_id": _integer,
+                "since": DATE,
+                "until": DATE,
+                "years": _integer,
+                "required_days": _integer,
+                "days": _integer,
+                "shortfall": _integer,
+                "stints": {
+                    "type": "array",
+                    "items": _schema(
+                        {"practice_id": _integer, "status": _status, "days_in_window": _integer}
+                    ),
+                },
+            },
+            ["days", "required_days", "shortfall"],
+        ),
+        "ComplianceRow": _schema(
+            {
+                "teacher_id": _integer,
+                "name": _string,
+                "school_id": _integer,
+                "school_name": _string,
+                "days": _integer,
+                "shortfall": _integer,
+            }
+        ),
+        "ComplianceList": _list("ComplianceRow"),
+    }
+)
+QUERY_PARAMETERS.update(
+    {
+        "starts_on": {
+            "schema": {"type": "string", "format": "date"},
+            "description": "Only postings still running on or after this date.",
+        },
+        "ends_on": {
+            "schema": {"type": "string", "format": "date"},
+            "description": "Only postings starting on or before this date.",
+        },
+        "free_only": {
+            "schema": {"type": "boolean"},
+            "description": "Only postings with free seats or slots.",
+        },
+        "mode": {"schema": {"type": "string", "enum": list(MODES)}, "description": "Mode."},
+        "state": {
+            "schema": {"type": "string", "enum": ["active", "ended"]},
+            "description": "Pairings: active (default) or ended.",
+        },
+        "school_id": {"schema": {"type": "integer", "minimum": 1}, "description": "One school."},
+    }
+)

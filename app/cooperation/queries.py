@@ -1,0 +1,437 @@
+"""Read queries of the cooperation domain: browsing, desks, the practice ledger, compliance."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import Select, case, exists, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.cooperation.models import (
+    Application,
+    ApplicationChoice,
+    Offer,
+    Pairing,
+    PairingRequest,
+    Placement,
+    Practice,
+    PracticeEntry,
+    offer_occupation,
+    placement_occupation,
+)
+from app.extensions import db
+from app.registry.models import Enterprise, Host, School, SchoolMajor, Teacher
+
+
+@dataclass(frozen=True)
+class BrowseFilters:
+    """Filters of the public placement and offer lists (all optional)."""
+
+    region_code: str | None = None
+    occupation_code: str | None = None
+    host_kind: str | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    free_only: bool = False
+    mode: str | None = None
+
+
+def _posting_filters(stmt: Select, model, link_table, key: str, filters: BrowseFilters) -> Select:
+    stmt = (
+        stmt.join(Host, model.host_id == Host.id)
+        .join(Enterprise, Host.enterprise_id == Enterprise.id)
+        .where(model.status == "open", Enterprise.status == "approved", Host.retired_at.is_(None))
+    )
+    if filters.region_code:
+        stmt = stmt.where(Host.region_code == filters.region_code)
+    if filters.host_kind:
+        stmt = stmt.where(Host.kind == filters.host_kind)
+    if filters.occupation_code:
+        stmt = stmt.where(
+            exists().where(
+                link_table.c[key] == model.id,
+                link_table.c.occupation_code == filters.occupation_code,
+            )
+        )
+    if filters.starts_on:
+        stmt = stmt.where(model.ends_on >= filters.starts_on)
+    if filters.ends_on:
+        stmt = stmt.where(model.starts_on <= filters.ends_on)
+    return stmt
+
+
+def open_placements(filters: BrowseFilters) -> Select:
+    """Open placements of approved enterprises' active hosts, soonest first."""
+    stmt = select(Placement).options(
+        selectinload(Placement.host).selectinload(Host.enterprise),
+        selectinload(Placement.host).selectinload(Host.region),
+        selectinload(Placement.occupations),
+    )
+    stmt = _posting_filters(stmt, Placement, placement_occupation, "placement_id", filters)
+    if filters.free_only:
+        stmt = stmt.where(Placement.seats_taken < Placement.seats)
+    return stmt.order_by(Placement.starts_on, Placement.id)
+
+
+def open_offers(filters: BrowseFilters) -> Select:
+    """Open cooperation offers of approved enterprises' active hosts, soonest first."""
+    stmt = select(Offer).options(
+        selectinload(Offer.host).selectinload(Host.enterprise),
+        selectinload(Offer.host).selectinload(Host.region),
+        selectinload(Offer.occupations),
+    )
+    stmt = _posting_filters(stmt, Offer, offer_occupation, "offer_id", filters)
+    if filters.free_only:
+        stmt = stmt.where(Offer.slots_taken < Offer.slots)
+    if filters.mode:
+        stmt = stmt.where(Offer.mode == filters.mode)
+    return stmt.order_by(Offer.starts_on, Offer.id)
+
+
+def placement_choices(extra_ids: list[int] | None = None, limit: int = 300) -> list[tuple]:
+    """(id, label) of open placements with free seats, for the application form."""
+    stmt = open_placements(BrowseFilters(free_only=True)).limit(limit)
+    rows = list(db.session.scalars(stmt))
+    known = {p.id for p in rows}
+    missing = [i for i in (extra_ids or []) if i not in known]
+    if missing:
+        rows += list(db.session.scalars(select(Placement).where(Placement.id.in_(missing))))
+    return [(p.id, placement_label(p)) for p in rows]
+
+
+def placement_label(placement: Placement) -> str:
+    """'#12 数控车间 · 呼和浩特机床厂 · 2026-03-01–2026-06-30'."""
+    return (
+        f"#{placement.id} {placement.host.name} · {placement.host.enterprise.name} · "
+        f"{placement.starts_on.isoformat()}–{placement.ends_on.isoformat()}"
+    )
+
+
+def enterprise_postings(enterprise_id: int) -> tuple[list[Offer], list[Placement]]:
+    """The enterprise's offers and placements, newest first."""
+    offers = db.session.scalars(
+        select(Offer)
+        .join(Host)
+        .options(selectinload(Offer.host), selectinload(Offer.occupations))
+        .where(Host.enterprise_id == enterprise_id)
+        .order_by(Offer.id.desc())
+    )
+    placements = db.session.scalars(
+        select(Placement)
+        .join(Host)
+        .options(selectinload(Placement.host), selectinload(Placement.occupations))
+        .where(Host.enterprise_id == enterprise_id)
+        .order_by(Placement.id.desc())
+    )
+    return list(offers), list(placements)
+
+
+def _application_options():
+    return (
+        selectinload(Application.teacher).selectinload(Teacher.school),
+        selectinload(Application.choices)
+        .selectinload(ApplicationChoice.placement)
+        .selectinload(Placement.host),
+    )
+
+
+def enterprise_applicants(enterprise_id: int, status: str | None = None) -> Select:
+    """Applications (not withdrawn) choosing one of the enterprise's placements."""
+    mine = (
+        select(ApplicationChoice.id)
+        .join(Placement, ApplicationChoice.placement_id == Placement.id)
+        .join(Host, Placement.host_id == Host.id)
+        .where(
+            ApplicationChoice.application_id == Application.id, Host.enterprise_id == enterprise_id
+        )
+    )
+    stmt = select(Application).options(*_application_options()).where(exists(mine))
+    if status:
+        stmt = stmt.where(Application.status == status)
+    else:
+        stmt = stmt.where(Application.status != "withdrawn")
+    order = case(
+        (Application.status == "endorsed", 0), (Application.status == "submitted", 1), else_=2
+    )
+    return stmt.order_by(order, Application.id.desc())
+
+
+def school_applications(school_id: int, status: str | None = None) -> Select:
+    """Applications of the school's teachers, those waiting for the school first."""
+    stmt = (
+        select(Application)
+        .join(Teacher, Application.teacher_id == Teacher.id)
+        .options(*_application_options())
+        .where(Teacher.school_id == school_id)
+    )
+    if status:
+        stmt = stmt.where(Application.status == status)
+    order = case((Application.status == "submitted", 0), else_=1)
+    return stmt.order_by(order, Application.id.desc())
+
+
+def teacher_applications(teacher_id: int) -> list[Application]:
+    """The teacher's applications, newest first."""
+    stmt = (
+        select(Application)
+        .options(*_application_options())
+        .where(Application.teacher_id == teacher_id)
+        .order_by(Application.id.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def teacher_practices(teacher_id: int) -> list[Practice]:
+    """The teacher's practice stints, newest first."""
+    stmt = (
+        select(Practice)
+        .options(
+            selectinload(Practice.placement)
+            .selectinload(Placement.host)
+            .selectinload(Host.enterprise),
+            selectinload(Practice.entries),
+        )
+        .where(Practice.teacher_id == teacher_id)
+        .order_by(Practice.started_on.desc(), Practice.id.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def enterprise_practices(enterprise_id: int) -> list[Practice]:
+    """Ongoing stints at the enterprise's hosts, then the completed ones."""
+    stmt = (
+        select(Practice)
+        .join(Placement, Practice.placement_id == Placement.id)
+        .join(Host, Placement.host_id == Host.id)
+        .options(
+            selectinload(Practice.teacher),
+            selectinload(Practice.placement).selectinload(Placement.host),
+            selectinload(Practice.entries),
+        )
+        .where(Host.enterprise_id == enterprise_id)
+        .order_by(case((Practice.status == "ongoing", 0), else_=1), Practice.id.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def school_teachers(school_id: int) -> Select:
+    """Teachers of the school, those waiting for confirmation first."""
+    return (
+        select(Teacher)
+        .options(selectinload(Teacher.occupations), selectinload(Teacher.user))
+        .where(Teacher.school_id == school_id)
+        .order_by(case((Teacher.confirmed_at.is_(None), 0), else_=1), Teacher.name, Teacher.id)
+    )
+
+
+def school_majors(school_id: int) -> list[SchoolMajor]:
+    """The school's integrated majors."""
+    stmt = (
+        select(SchoolMajor)
+        .options(selectinload(SchoolMajor.major))
+        .where(SchoolMajor.school_id == school_id)
+        .order_by(SchoolMajor.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def school_pairing_requests(school_id: int) -> list[PairingRequest]:
+    """The school's pairing requests, newest first."""
+    stmt = (
+        select(PairingRequest)
+        .join(SchoolMajor, PairingRequest.school_major_id == SchoolMajor.id)
+        .options(
+            selectinload(PairingRequest.school_major).selectinload(SchoolMajor.major),
+            selectinload(PairingRequest.occupations),
+        )
+        .where(SchoolMajor.school_id == school_id)
+        .order_by(PairingRequest.id.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def pairings_of(user, status: str | None = "active") -> Select:
+    """Pairings of the user's school or enterprise (all of their league for administrators)."""
+    stmt = (
+        select(Pairing)
+        .join(SchoolMajor, Pairing.school_major_id == SchoolMajor.id)
+        .join(School, SchoolMajor.school_id == School.id)
+        .join(Offer, Pairing.offer_id == Offer.id)
+        .join(Host, Offer.host_id == Host.id)
+        .options(
+            selectinload(Pairing.school_major).selectinload(SchoolMajor.school),
+            selectinload(Pairing.school_major).selectinload(SchoolMajor.major),
+            selectinload(Pairing.offer).selectinload(Offer.host).selectinload(Host.enterprise),
+        )
+    )
+    if user.role == "school":
+        stmt = stmt.where(School.id == user.school_id)
+    elif user.role == "enterprise":
+        stmt = stmt.where(Host.enterprise_id == user.enterprise_id)
+    elif user.role == "league_admin":
+        stmt = stmt.where(
+            or_(School.region_code == user.region_code, Host.region_code == user.region_code)
+        )
+    if status:
+        stmt = stmt.where(Pairing.status == status)
+    return stmt.order_by(Pairing.started_on.desc(), Pairing.id.desc())
+
+
+# --- the practice rule --------------------------------------------------------------------
+
+
+def rule() -> tuple[int, int]:
+    """(days required, years) of the enterprise-practice rule."""
+    config = current_app.config
+    return config["PRACTICE_RULE_DAYS"], config["PRACTICE_RULE_YEARS"]
+
+
+def window_start(today: date, years: int) -> date:
+    """The first day of the rule's window ending today."""
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+@dataclass
+class Ledger:
+    """A teacher's confirmed practice days in the rule's window, with the shortfall."""
+
+    since: date
+    until: date
+    required: int
+    years: int
+    days: int
+    stints: list[tuple[Practice, int]]
+
+    @property
+    def shortfall(self) -> int:
+        return max(0, self.required - self.days)
+
+    @property
+    def share(self) -> int:
+        return min(100, round(100 * self.days / self.required)) if self.required else 100
+
+
+def ledger(teacher: Teacher, today: date) -> Ledger:
+    """Confirmed practice days of the teacher over the last PRACTICE_RULE_YEARS years."""
+    required, years = rule()
+    since = window_start(today, years)
+    stints = []
+    total = 0
+    for practice in teacher_practices(teacher.id):
+        days = sum(1 for e in practice.entries if e.confirmed and since <= e.on_date <= today)
+        stints.append((practice, days))
+        total += days
+    return Ledger(since, today, required, years, total, stints)
+
+
+def _days_in_window(since: date, today: date):
+    return (
+        select(Practice.teacher_id, func.count(PracticeEntry.id).label("days"))
+        .join(PracticeEntry, PracticeEntry.practice_id == Practice.id)
+        .where(
+            PracticeEntry.confirmed.is_(True),
+            PracticeEntry.on_date >= since,
+            PracticeEntry.on_date <= today,
+        )
+        .group_by(Practice.teacher_id)
+        .subquery()
+    )
+
+
+def behind_rule(user, today: date, school_id: int | None = None) -> Select:
+    """(Teacher, days) of confirmed teachers below the rule, fewest days first; league admins
+    see their league only."""
+    required, years = rule()
+    days = _days_in_window(window_start(today, years), today)
+    counted = func.coalesce(days.c.days, 0)
+    stmt = (
+        select(Teacher, counted.label("days"))
+        .join(School, Teacher.school_id == School.id)
+        .outerjoin(days, days.c.teacher_id == Teacher.id)
+        .options(selectinload(Teacher.school))
+        .where(Teacher.confirmed_at.is_not(None), counted < required)
+    )
+    if not user.is_region_admin:
+        stmt = stmt.where(School.region_code == user.region_code)
+    if school_id:
+        stmt = stmt.where(Teacher.school_id == school_id)
+    return stmt.order_by(counted, School.name, Teacher.name, Teacher.id)
+
+
+def school_compliance(user, today: date) -> list:
+    """Per school of the admin's scope: confirmed teachers and how many are behind the rule."""
+    required, years = rule()
+    days = _days_in_window(window_start(today, years), today)
+    counted = func.coalesce(days.c.days, 0)
+    behind = func.sum(case((counted < required, 1), else_=0))
+    stmt = (
+        select(
+            School.id, School.name, func.count(Teacher.id).label("teachers"), behind.label("behind")
+        )
+        .join(Teacher, Teacher.school_id == School.id)
+        .outerjoin(days, days.c.teacher_id == Teacher.id)
+        .where(Teacher.confirmed_at.is_not(None))
+        .group_by(School.id, School.name)
+        .having(behind > 0)
+    )
+    if not user.is_region_admin:
+        stmt = stmt.where(School.region_code == user.region_code)
+    return list(db.session.execute(stmt.order_by(behind.desc(), School.name)))
+
+
+def scope_schools(user) -> list[tuple[int, str]]:
+    """(id, name) of the schools in an administrator's scope."""
+    stmt = select(School.id, School.name)
+    if not user.is_region_admin:
+        stmt = stmt.where(School.region_code == user.region_code)
+    return [(r.id, r.name) for r in db.session.execute(stmt.order_by(School.name))]
+
+
+@dataclass
+class RowPage:
+    """A page of result rows (several columns), shaped like Flask-SQLAlchemy's pagination."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return (self.total + self.per_page - 1) // self.per_page if self.total else 0
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def paginate_rows(stmt: Select, page: int, per_page: int) -> RowPage:
+    """Page through a multi-column select (rows, not scalars)."""
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return RowPage(list(rows), page, per_page, total or 0)
+
+
+def teacher_applications_stmt(teacher_id: int) -> Select:
+    """The teacher's applications, newest first (a statement for pagination)."""
+    return (
+        select(Application)
+        .options(*_application_options())
+        .where(Application.teacher_id == teacher_id)
+        .order_by(Application.id.desc())
+    )

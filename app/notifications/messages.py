@@ -1,0 +1,73 @@
+"""Message templates of notification kinds, rendered in the reader's language.
+
+Each kind maps to a lazily translated template filled with the notification's `params`
+(missing parameters show as "…"). Senders call `notify(users, kind, params, link)`.
+"""
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+MESSAGES = {
+    # registry
+    "review_approved": _l("%(organisation)s has been approved and is now public."),
+    "review_rejected": _l("%(organisation)s was not approved: %(reason)s"),
+    # teachers
+    "teacher_registered": _l("%(teacher)s asks to be confirmed as a teacher of %(school)s."),
+    "teacher_confirmed": _l("%(school)s has confirmed your teacher profile."),
+    # applications and direct acceptance
+    "application_submitted": _l("%(teacher)s applied for enterprise practice (%(placement)s)."),
+    "application_endorsed": _l("%(school)s endorsed the application of %(teacher)s."),
+    "application_returned": _l("%(school)s returned your application: %(reason)s"),
+    "application_withdrawn": _l("%(teacher)s withdrew the application for %(placement)s."),
+    "application_accepted": _l(
+        "%(enterprise)s accepted %(teacher)s for practice at %(placement)s."
+    ),
+    # practice
+    "practice_days_confirmed": _l("%(enterprise)s confirmed %(days)s days of your practice."),
+    "practice_completed": _l(
+        "Your practice at %(placement)s is completed with %(days)s days confirmed."
+    ),
+    # pairing
+    "pairing_request_submitted": _l("%(school)s requested a workshop pairing for %(major)s."),
+    "pairing_ended": _l("The pairing of %(major)s with %(host)s has been ended."),
+    # match rounds (sent by app/rounds)
+    "match_proposed": _l("A match has been proposed: %(applicant)s with %(host)s. Please answer."),
+    "match_accepted": _l("%(party)s accepted the proposed match of %(applicant)s with %(host)s."),
+    "match_declined": _l("%(party)s declined the proposed match of %(applicant)s with %(host)s."),
+    "match_confirmed": _l("The match of %(applicant)s with %(host)s is confirmed by both sides."),
+    "match_expired": _l("The proposed match of %(applicant)s with %(host)s expired unanswered."),
+    "round_published": _l("Match round %(round)s has been published."),
+    "round_deadline_soon": _l(
+        "Match round %(round)s closes on %(deadline)s: answer your proposals within 3 days."
+    ),
+    # teaching resources, venues, supervision (sent by app/resources)
+    "resource_approved": _l("“%(title)s” has passed review. %(comment)s"),
+    "resource_returned": _l("“%(title)s” was returned for revision: %(comment)s"),
+    "resource_rejected": _l("“%(title)s” did not pass review: %(comment)s"),
+    "booking_confirmed": _l("Your booking of %(venue)s is confirmed."),
+    "booking_declined": _l("Your booking of %(venue)s was declined."),
+    "supervision_recorded": _l(
+        "A supervision visit of %(visited_on)s was recorded with %(actions)s required actions."
+    ),
+}
+FALLBACK = _l("You have a new notification.")
+
+
+class _Params(dict):
+    """Parameters where a missing key shows as an ellipsis instead of failing."""
+
+    def __missing__(self, key: str) -> str:
+        return "…"
+
+
+def render(kind: str, params: dict[str, Any] | None) -> str:
+    """The message of a notification in the current locale."""
+    template = MESSAGES.get(kind)
+    if template is None:
+        return str(FALLBACK)
+    clean = _Params({k: "" if v is None else v for k, v in (params or {}).items()})
+    try:
+        return str(template) % clean
+    except (TypeError, ValueError):
+        return str(FALLBACK)
