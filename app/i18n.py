@@ -1,12 +1,14 @@
 """Locale and time-zone selection; Simplified Chinese by default, English one click away."""
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 
 
 def select_locale() -> str:
     """The session's choice, else zh_CN (the API honours ?lang= for its messages)."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and background jobs
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     choice = request.args.get("lang") if request.path.startswith("/api/") else None
     choice = choice or session.get("locale")
     if choice in languages:

@@ -152,3 +152,14 @@ class Match(TimestampMixin, db.Model):
     @property
     def kind(self) -> str:
         return "placement" if self.placement_id is not None else "pairing"
+
+
+class MatchReminder(db.Model):
+    """Side table: when the deadline reminder for a match was sent (once per match)."""
+
+    __tablename__ = "match_reminder"
+
+    match_id: Mapped[int] = mapped_column(
+        ForeignKey("match.id", ondelete="CASCADE"), primary_key=True
+    )
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,36 @@
+"""`flask --app wsgi rounds expire|remind|worker`: deadlines and background runs."""
+
+import click
+from flask import current_app
+
+from app.extensions import db
+from app.rounds import jobs, services
+from app.rounds.views import bp
+
+
+@bp.cli.command("expire")
+def expire_command() -> None:
+    """Expire proposals whose round deadline has passed."""
+    count = services.expire_overdue()
+    db.session.commit()
+    click.echo(f"expired {count} match(es)")
+
+
+@bp.cli.command("remind")
+def remind_command() -> None:
+    """Remind both sides of proposals whose deadline is within 3 days (once per match)."""
+    count = services.remind_deadlines()
+    db.session.commit()
+    click.echo(f"reminded {count} match(es)")
+
+
+@bp.cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker_command(burst: bool) -> None:
+    """Run an RQ worker for background round runs (needs REDIS_URL)."""
+    from rq import Worker
+
+    if not current_app.config.get("REDIS_URL"):
+        raise click.ClickException("REDIS_URL is not set.")
+    queue = jobs.queue()
+    Worker([queue], connection=queue.connection).work(burst=burst)
