@@ -106,3 +106,18 @@ def page_of(
         "pages": result.pages,
         "total": result.total,
     }
+
+
+def page_or_file(
+    stmt: Select, serialize: Callable[[Any], dict], columns: list, basename: str
+) -> Any:
+    """page_of(stmt), or with ?format=csv|xlsx the same rows (every page) as a file download."""
+    from app.common.exports import FORMATS, export_response
+
+    fmt = arg("format")
+    if fmt is None or fmt == "json":
+        return page_of(stmt, serialize)
+    if fmt not in FORMATS:
+        message = _("Use format=csv or format=xlsx.")
+        raise BadRequest(message, {"format": message})
+    return export_response(stmt, columns, basename, fmt)

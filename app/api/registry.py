@@ -15,7 +15,7 @@ from app.api.helpers import (
     arg,
     get_or_404,
     json_object,
-    page_of,
+    page_or_file,
     validated,
     visible_or_404,
     writable,
@@ -24,7 +24,7 @@ from app.api.schemas import ENTERPRISE_INPUT, HOST_INPUT, REVIEW_INPUT, SCHOOL_I
 from app.api.serializers import enterprise_json, host_json, school_json
 from app.common.errors import Forbidden
 from app.extensions import db
-from app.registry import services
+from app.registry import exports, services
 from app.registry.forms import EnterpriseForm, HostForm, ReviewForm, SchoolForm
 from app.registry.models import Enterprise, Host, School
 from app.registry.queries import (
@@ -106,7 +106,7 @@ def _pick(data: dict[str, Any], spec: dict) -> dict[str, Any]:
     "Directory of enterprises",
     tag="enterprises",
     responses={200: "EnterpriseList"},
-    query=(*ENTERPRISE_FILTERS, "status"),
+    query=(*ENTERPRISE_FILTERS, "status", "format"),
 )
 @api_public
 def enterprises() -> ResponseReturnValue:
@@ -119,7 +119,8 @@ def enterprises() -> ResponseReturnValue:
         host_kind=arg("host_kind"),
         status=arg("status"),
     )
-    return page_of(visible_enterprises(api_user(), filters), enterprise_json)
+    stmt = visible_enterprises(api_user(), filters)
+    return page_or_file(stmt, enterprise_json, exports.ENTERPRISES, "enterprises")
 
 
 @bp.post("/enterprises")
@@ -190,7 +191,7 @@ def review_enterprise(id: int) -> ResponseReturnValue:
     "Directory of schools",
     tag="schools",
     responses={200: "SchoolList"},
-    query=(*SCHOOL_FILTERS, "status"),
+    query=(*SCHOOL_FILTERS, "status", "format"),
 )
 @api_public
 def schools() -> ResponseReturnValue:
@@ -198,7 +199,8 @@ def schools() -> ResponseReturnValue:
     filters = DirectoryFilters(
         q=arg("q"), region_code=arg("region_code"), kind=arg("kind"), status=arg("status")
     )
-    return page_of(visible_schools(api_user(), filters), school_json)
+    stmt = visible_schools(api_user(), filters)
+    return page_or_file(stmt, school_json, exports.SCHOOLS, "schools")
 
 
 @bp.post("/schools")

@@ -98,7 +98,7 @@ class HostForm(FlaskForm):
     """A workshop, training station or master studio; kind-specific fields are checked."""
 
     kind = SelectField(
-        _l("Kind"), choices=list(HOST_KIND_LABELS.items()), validators=[DataRequired()]
+        _l("Kind of host"), choices=list(HOST_KIND_LABELS.items()), validators=[DataRequired()]
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     occupation_codes = SelectMultipleField(

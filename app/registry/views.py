@@ -9,11 +9,12 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.decorators import admin_required, public, roles_required
 from app.common.errors import ServiceError
+from app.common.exports import export_response, requested_format
 from app.common.forms import apply_errors
 from app.common.http import is_safe_local_path, page_arg
 from app.extensions import db
 from app.reference.queries import industry_choices, occupation_choices, region_choices
-from app.registry import queries, services
+from app.registry import exports, queries, services
 from app.registry.forms import (
     HOST_KIND_LABELS,
     SCHOOL_KIND_LABELS,
@@ -104,6 +105,8 @@ def enterprises():
     """Approved enterprises, searchable by name and filterable by league, industry, hosts."""
     filters = _filters("q", "region_code", "industry", "occupation_code", "host_kind", "status")
     stmt = queries.visible_enterprises(current_user, filters)
+    if requested_format():
+        return export_response(stmt, exports.ENTERPRISES, "enterprises", requested_format())
     pagination = queries.paginate(stmt, page_arg(), current_app.config["PAGE_SIZE"])
     return render_template(
         "registry/enterprises.html",
@@ -138,6 +141,8 @@ def schools():
     """Approved schools, searchable by name and filterable by league and kind."""
     filters = _filters("q", "region_code", "kind", "status")
     stmt = queries.visible_schools(current_user, filters)
+    if requested_format():
+        return export_response(stmt, exports.SCHOOLS, "schools", requested_format())
     pagination = queries.paginate(stmt, page_arg(), current_app.config["PAGE_SIZE"])
     return render_template(
         "registry/schools.html",

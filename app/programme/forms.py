@@ -1,0 +1,249 @@
+"""Forms of the programme; the API validates with the same forms."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+
+from app.common.validators import safe_text
+from app.reference.queries import occupation_choices, region_choices
+
+APPLICATION_STATUS_LABELS = {
+    "submitted": _l("Awaiting decision"),
+    "rejected": _l("Rejected"),
+    "selected": _l("Selected"),
+    "under_construction": _l("Under construction"),
+    "assessed": _l("Assessed"),
+    "demonstration": _l("Demonstration"),
+}
+TEACHER_STATUS_LABELS = {
+    "none": _l("Not yet trained"),
+    "trained": _l("Trained"),
+    "certified": _l("Certified"),
+}
+CATEGORY_LABELS = {
+    "quality_classroom": _l("Quality classroom"),
+    "boutique_course": _l("Boutique course"),
+    "demonstration_major": _l("Demonstration major"),
+}
+NOMINATION_STATUS_LABELS = {
+    "submitted": _l("Submitted"),
+    "scored": _l("Scored"),
+    "published": _l("Published"),
+}
+TARGET_LABELS = {
+    "majors": _l("Integrated majors"),
+    "schools": _l("Participating schools"),
+    "teachers": _l("Trained integrated teachers"),
+}
+LEVEL_LABELS = {
+    "intermediate": _l("Intermediate"),
+    "advanced": _l("Advanced"),
+    "technician": _l("Technician"),
+}
+TERM_RE = r"^\d{4}-\d{4}-[12]$"
+
+
+class PhaseForm(FlaskForm):
+    """A phase of the programme."""
+
+    number = IntegerField(_l("Number"), validators=[InputRequired(), NumberRange(min=1, max=99)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    starts_on = DateField(_l("Starts on"), validators=[InputRequired()])
+    ends_on = DateField(_l("Ends on"), validators=[InputRequired()])
+    description = TextAreaField(
+        _l("Description"), validators=[Optional(), Length(max=2000), safe_text]
+    )
+
+
+class BatchForm(FlaskForm):
+    """A batch of applications within a phase, with the per-school limits."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    phase = SelectField(_l("Phase"), coerce=int, validators=[InputRequired()])
+    opens_on = DateField(_l("Opens on"), validators=[InputRequired()])
+    closes_on = DateField(_l("Closes on"), validators=[InputRequired()])
+    limit_technician_college = IntegerField(
+        _l("Limit for a technician college"),
+        default=3,
+        validators=[Optional(), NumberRange(min=0, max=50)],
+    )
+    limit_other = IntegerField(
+        _l("Limit for other technical schools"),
+        default=2,
+        validators=[Optional(), NumberRange(min=0, max=50)],
+    )
+
+    def __init__(self, *args, phases=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.phase.choices = list(phases)
+
+
+class ApplyForm(FlaskForm):
+    """A school applies one of its integrated majors to a batch."""
+
+    school_major_id = SelectField(_l("Integrated major"), coerce=int, validators=[InputRequired()])
+
+    def __init__(self, *args, majors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school_major_id.choices = list(majors)
+
+
+class DecisionForm(FlaskForm):
+    """Select, or reject with a reason the school will see."""
+
+    decision = RadioField(
+        _l("Decision"),
+        choices=[("select", _l("Select")), ("reject", _l("Reject"))],
+        validators=[DataRequired()],
+    )
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
+
+    def validate(self, extra_validators=None) -> bool:
+        """A rejection needs a reason."""
+        ok = super().validate(extra_validators)
+        if self.decision.data == "reject" and not (self.reason.data or "").strip():
+            self.reason.errors = list(self.reason.errors) + [_l("Give the reason for rejecting.")]
+            ok = False
+        return ok
+
+
+class TargetsForm(FlaskForm):
+    """The programme's three targets."""
+
+    majors = IntegerField(
+        TARGET_LABELS["majors"], validators=[InputRequired(), NumberRange(min=0, max=100000)]
+    )
+    schools = IntegerField(
+        TARGET_LABELS["schools"], validators=[InputRequired(), NumberRange(min=0, max=100000)]
+    )
+    teachers = IntegerField(
+        TARGET_LABELS["teachers"], validators=[InputRequired(), NumberRange(min=0, max=100000)]
+    )
+
+
+class ResearchBaseForm(FlaskForm):
+    """A teacher research base (师资研修基地)."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    region_code = SelectField(_l("League or city"), validators=[DataRequired()])
+    organisation = StringField(_l("Run by"), validators=[Optional(), Length(max=200)])
+    description = TextAreaField(
+        _l("Description"), validators=[Optional(), Length(max=2000), safe_text]
+    )
+    active = BooleanField(
+        _l("In use"), default=True, description=_l("Retired bases are no longer offered.")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.region_code.choices = region_choices()
+
+
+class TrainingForm(FlaskForm):
+    """A completed training course."""
+
+    course = StringField(_l("Course"), validators=[DataRequired(), Length(max=200)])
+    research_base_id = SelectField(_l("Research base"), coerce=int, validators=[Optional()])
+    hours = IntegerField(_l("Hours"), validators=[InputRequired(), NumberRange(min=1, max=5000)])
+    certificate_no = StringField(_l("Certificate number"), validators=[Optional(), Length(max=64)])
+    completed_on = DateField(_l("Completed on"), validators=[InputRequired()])
+
+    def __init__(self, *args, bases=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.research_base_id.choices = [(0, "—")] + list(bases)
+
+
+class TeacherStatusForm(FlaskForm):
+    """The integrated-teacher status."""
+
+    status = SelectField(
+        _l("Integrated-teacher status"),
+        choices=list(TEACHER_STATUS_LABELS.items()),
+        validators=[DataRequired()],
+    )
+
+
+class HoursForm(FlaskForm):
+    """A teacher's teaching hours in a term."""
+
+    term = StringField(
+        _l("Term"),
+        validators=[DataRequired(), Regexp(TERM_RE, message=_l("Write the term as 2024-2025-1."))],
+        description=_l("School year and term, e.g. 2024-2025-1"),
+    )
+    ordinary_hours = IntegerField(
+        _l("Ordinary hours"), validators=[InputRequired(), NumberRange(min=0, max=5000)]
+    )
+    integrated_hours = IntegerField(
+        _l("Integrated-major hours"), validators=[InputRequired(), NumberRange(min=0, max=5000)]
+    )
+
+
+class PartTimeForm(FlaskForm):
+    """Enterprise high-skill talent teaching part-time."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    enterprise_id = SelectField(_l("Enterprise"), coerce=int, validators=[InputRequired()])
+    school_id = SelectField(_l("School"), coerce=int, validators=[InputRequired()])
+    skill_title = StringField(
+        _l("Skill title"),
+        validators=[DataRequired(), Length(max=100)],
+        description=_l("e.g. senior technician (高级技师)"),
+    )
+    occupation_code = SelectField(_l("Occupation"), validators=[Optional()])
+    since = DateField(_l("Teaching since"), validators=[InputRequired()])
+    active = BooleanField(_l("Still teaching"), default=True)
+
+    def __init__(self, *args, enterprises=(), schools=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.enterprise_id.choices = list(enterprises)
+        self.school_id.choices = list(schools)
+        self.occupation_code.choices = [("", "—")] + occupation_choices()
+
+
+class IndicatorForm(FlaskForm):
+    """An evaluation indicator and its weight."""
+
+    category = SelectField(
+        _l("Category"), choices=list(CATEGORY_LABELS.items()), validators=[DataRequired()]
+    )
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    weight = IntegerField(
+        _l("Weight"), validators=[InputRequired(), NumberRange(min=1, max=100)], default=10
+    )
+    active = BooleanField(_l("In use"), default=True)
+
+
+class NominationForm(FlaskForm):
+    """A nomination for an evaluation."""
+
+    category = SelectField(
+        _l("Category"), choices=list(CATEGORY_LABELS.items()), validators=[DataRequired()]
+    )
+    school_id = SelectField(_l("School"), coerce=int, validators=[InputRequired()])
+    school_major_id = SelectField(_l("Integrated major"), coerce=int, validators=[Optional()])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(
+        _l("Description"), validators=[Optional(), Length(max=5000), safe_text]
+    )
+
+    def __init__(self, *args, schools=(), majors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school_id.choices = list(schools)
+        self.school_major_id.choices = [(0, "—")] + list(majors)
+
+
+class ImportForm(FlaskForm):
+    """An .xlsx file to import."""
+
+    file = FileField(_l("Excel file (.xlsx)"), validators=[FileRequired()])

@@ -1,0 +1,598 @@
+"""Read queries of the programme: list pages (each a select statement the page paginates and
+the export streams) and the dashboard's figures, scoped to a league for league administrators."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import Select, and_, distinct, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.common.models import AuditEvent
+from app.common.time import utcnow
+from app.cooperation.models import Pairing, Placement, Practice
+from app.extensions import db
+from app.programme.models import (
+    QUALIFIED_STATUSES,
+    SELECTED_STATUSES,
+    Batch,
+    BatchApplication,
+    Nomination,
+    PartTimeTeacher,
+    Phase,
+    ResearchBase,
+    Target,
+    TeacherStatus,
+    TeachingHours,
+    TrainingRecord,
+)
+from app.reference.models import Region
+from app.registry.models import Host, School, SchoolMajor, Teacher
+from app.rounds.models import MatchRound
+
+
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def scope_of(user) -> str | None:
+    """The league a user's figures are limited to (None: the whole region)."""
+    if user is not None and getattr(user, "role", None) == "league_admin":
+        return user.region_code
+    return None
+
+
+# --- batches ------------------------------------------------------------------------------
+
+
+def batches(phase_id: int | None = None) -> Select:
+    """Batches, newest first, with their phase."""
+    stmt = select(Batch).options(selectinload(Batch.phase))
+    if phase_id:
+        stmt = stmt.where(Batch.phase_id == phase_id)
+    return stmt.order_by(Batch.opens_on.desc(), Batch.id.desc())
+
+
+@dataclass(frozen=True)
+class ApplicationFilters:
+    """Filters of the batch-application list (all optional)."""
+
+    batch_id: int | None = None
+    phase_id: int | None = None
+    status: str | None = None
+    region_code: str | None = None
+    school_id: int | None = None
+    q: str | None = None
+
+
+def applications(user, filters: ApplicationFilters) -> Select:
+    """Batch applications the user may see: a school its own, an admin those of its league."""
+    stmt = (
+        select(BatchApplication)
+        .join(School, School.id == BatchApplication.school_id)
+        .join(Batch, Batch.id == BatchApplication.batch_id)
+        .options(
+            selectinload(BatchApplication.school).selectinload(School.region),
+            selectinload(BatchApplication.school_major).selectinload(SchoolMajor.major),
+            selectinload(BatchApplication.batch).selectinload(Batch.phase),
+        )
+    )
+    if user.role == "school":
+        stmt = stmt.where(BatchApplication.school_id == (user.school_id or -1))
+    elif scope_of(user):
+        stmt = stmt.where(School.region_code == scope_of(user))
+    if filters.batch_id:
+        stmt = stmt.where(BatchApplication.batch_id == filters.batch_id)
+    if filters.phase_id:
+        stmt = stmt.where(Batch.phase_id == filters.phase_id)
+    if filters.status == "selected_all":
+        stmt = stmt.where(BatchApplication.status.in_(SELECTED_STATUSES))
+    elif filters.status:
+        stmt = stmt.where(BatchApplication.status == filters.status)
+    if filters.region_code:
+        stmt = stmt.where(School.region_code == filters.region_code)
+    if filters.school_id:
+        stmt = stmt.where(BatchApplication.school_id == filters.school_id)
+    if filters.q:
+        stmt = stmt.where(School.name.ilike(_like(filters.q), escape="\\"))
+    return stmt.order_by(Batch.opens_on.desc(), School.name, BatchApplication.id)
+
+
+def applicable_majors(school_id: int, batch: Batch) -> list[SchoolMajor]:
+    """The school's active integrated majors not yet applied to the batch."""
+    applied = select(BatchApplication.school_major_id).where(BatchApplication.batch_id == batch.id)
+    stmt = (
+        select(SchoolMajor)
+        .options(selectinload(SchoolMajor.major))
+        .where(
+            SchoolMajor.school_id == school_id,
+            SchoolMajor.active.is_(True),
+            SchoolMajor.id.not_in(applied),
+        )
+        .order_by(SchoolMajor.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+# --- teachers -----------------------------------------------------------------------------
+
+
+def practice_cutoff(today: date | None = None) -> date:
+    """The first day of the practice rule's window (PRACTICE_RULE_YEARS back from today)."""
+    today = today or utcnow().date()
+    years = current_app.config["PRACTICE_RULE_YEARS"]
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def practice_days_subquery(today: date | None = None):
+    """teacher_id → confirmed practice days within the rule's window."""
+    cutoff = practice_cutoff(today)
+    return (
+        select(Practice.teacher_id, func.sum(Practice.days_confirmed).label("days"))
+        .where(func.coalesce(Practice.ended_on, Practice.started_on) >= cutoff)
+        .group_by(Practice.teacher_id)
+        .subquery()
+    )
+
+
+@dataclass(frozen=True)
+class TeacherFilters:
+    """Filters of the teacher-development list."""
+
+    q: str | None = None
+    region_code: str | None = None
+    school_id: int | None = None
+    status: str | None = None
+    practice: str | None = None
+
+
+def teachers(user, filters: TeacherFilters, today: date | None = None) -> Select:
+    """Rows (Teacher, status, practice days, training hours) in the user's scope."""
+    days = practice_days_subquery(today)
+    hours = (
+        select(TrainingRecord.teacher_id, func.sum(TrainingRecord.hours).label("hours"))
+        .group_by(TrainingRecord.teacher_id)
+        .subquery()
+    )
+    status = func.coalesce(TeacherStatus.status, "none")
+    stmt = (
+        select(
+            Teacher,
+            status.label("status"),
+            func.coalesce(days.c.days, 0).label("practice_days"),
+            func.coalesce(hours.c.hours, 0).label("training_hours"),
+        )
+        .join(School, School.id == Teacher.school_id)
+        .outerjoin(TeacherStatus, TeacherStatus.teacher_id == Teacher.id)
+        .outerjoin(days, days.c.teacher_id == Teacher.id)
+        .outerjoin(hours, hours.c.teacher_id == Teacher.id)
+        .options(selectinload(Teacher.school).selectinload(School.region))
+    )
+    if user.role == "school":
+        stmt = stmt.where(Teacher.school_id == (user.school_id or -1))
+    elif scope_of(user):
+        stmt = stmt.where(School.region_code == scope_of(user))
+    if filters.q:
+        stmt = stmt.where(Teacher.name.ilike(_like(filters.q), escape="\\"))
+    if filters.region_code:
+        stmt = stmt.where(School.region_code == filters.region_code)
+    if filters.school_id:
+        stmt = stmt.where(Teacher.school_id == filters.school_id)
+    if filters.status == "qualified":
+        stmt = stmt.where(status.in_(QUALIFIED_STATUSES))
+    elif filters.status:
+        stmt = stmt.where(status == filters.status)
+    rule = current_app.config["PRACTICE_RULE_DAYS"]
+    if filters.practice == "meeting":
+        stmt = stmt.where(func.coalesce(days.c.days, 0) >= rule)
+    elif filters.practice == "short":
+        stmt = stmt.where(func.coalesce(days.c.days, 0) < rule)
+    return stmt.order_by(School.name, Teacher.name, Teacher.id)
+
+
+def workload(user, term: str | None, region_code: str | None = None) -> Select:
+    """Rows (TeachingHours, weighted) where integrated hours count FACTOR times."""
+    factor = integrated_factor()
+    weighted = TeachingHours.ordinary_hours + TeachingHours.integrated_hours * factor
+    stmt = (
+        select(TeachingHours, weighted.label("weighted"))
+        .join(Teacher, Teacher.id == TeachingHours.teacher_id)
+        .join(School, School.id == Teacher.school_id)
+        .options(selectinload(TeachingHours.teacher).selectinload(Teacher.school))
+    )
+    if user.role == "school":
+        stmt = stmt.where(Teacher.school_id == (user.school_id or -1))
+    elif scope_of(user):
+        stmt = stmt.where(School.region_code == scope_of(user))
+    if term:
+        stmt = stmt.where(TeachingHours.term == term)
+    if region_code:
+        stmt = stmt.where(School.region_code == region_code)
+    return stmt.order_by(TeachingHours.term.desc(), School.name, Teacher.name)
+
+
+def integrated_factor() -> float:
+    """How much an integrated-major teaching hour counts (1.4 by default)."""
+    return float(current_app.config.get("INTEGRATED_HOURS_FACTOR", 1.4))
+
+
+def training_records(teacher_id: int) -> list[TrainingRecord]:
+    """A teacher's training records, newest first."""
+    stmt = (
+        select(TrainingRecord)
+        .options(selectinload(TrainingRecord.research_base))
+        .where(TrainingRecord.teacher_id == teacher_id)
+        .order_by(TrainingRecord.completed_on.desc(), TrainingRecord.id.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def part_timers(user, q: str | None = None, active: str | None = None) -> Select:
+    """Part-time integrated teachers in the user's scope (active: "yes" or "no")."""
+    stmt = (
+        select(PartTimeTeacher)
+        .join(School, School.id == PartTimeTeacher.school_id)
+        .options(
+            selectinload(PartTimeTeacher.school),
+            selectinload(PartTimeTeacher.enterprise),
+            selectinload(PartTimeTeacher.occupation),
+        )
+    )
+    if user.role == "school":
+        stmt = stmt.where(PartTimeTeacher.school_id == (user.school_id or -1))
+    elif scope_of(user):
+        stmt = stmt.where(School.region_code == scope_of(user))
+    if q:
+        stmt = stmt.where(PartTimeTeacher.name.ilike(_like(q), escape="\\"))
+    if active in ("yes", "no"):
+        stmt = stmt.where(PartTimeTeacher.active.is_(active == "yes"))
+    return stmt.order_by(PartTimeTeacher.active.desc(), School.name, PartTimeTeacher.name)
+
+
+def research_bases() -> Select:
+    """Rows (ResearchBase, training records naming it), bases in use first."""
+    used = (
+        select(TrainingRecord.research_base_id, func.count(TrainingRecord.id).label("records"))
+        .group_by(TrainingRecord.research_base_id)
+        .subquery()
+    )
+    return (
+        select(ResearchBase, func.coalesce(used.c.records, 0).label("records"))
+        .outerjoin(used, used.c.research_base_id == ResearchBase.id)
+        .options(selectinload(ResearchBase.region))
+        .order_by(ResearchBase.active.desc(), ResearchBase.name)
+    )
+
+
+# --- evaluations --------------------------------------------------------------------------
+
+
+def nominations(user, category: str | None = None, status: str | None = None) -> Select:
+    """Nominations: a school its own, administrators those of their scope."""
+    stmt = (
+        select(Nomination)
+        .join(School, School.id == Nomination.school_id)
+        .options(selectinload(Nomination.school), selectinload(Nomination.school_major))
+    )
+    if user.role == "school":
+        stmt = stmt.where(Nomination.school_id == (user.school_id or -1))
+    elif scope_of(user):
+        stmt = stmt.where(School.region_code == scope_of(user))
+    if category:
+        stmt = stmt.where(Nomination.category == category)
+    if status:
+        stmt = stmt.where(Nomination.status == status)
+    return stmt.order_by(Nomination.created_at.desc(), Nomination.id.desc())
+
+
+def published_results(school_id: int) -> list[Nomination]:
+    """A school's published evaluation results, best first."""
+    stmt = (
+        select(Nomination)
+        .where(Nomination.school_id == school_id, Nomination.status == "published")
+        .order_by(Nomination.category, Nomination.total_score.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+# --- integrated majors and placements (records behind dashboard figures) ------------------
+
+
+def _active_pairing():
+    return select(Pairing.id).where(
+        Pairing.school_major_id == SchoolMajor.id, Pairing.status == "active"
+    )
+
+
+def integrated_majors(user, paired: str | None = None, region_code: str | None = None) -> Select:
+    """Active integrated majors of approved schools, with whether an active pairing exists."""
+    has_pairing = _active_pairing().exists()
+    stmt = (
+        select(SchoolMajor, has_pairing.label("paired"))
+        .join(School, School.id == SchoolMajor.school_id)
+        .where(SchoolMajor.active.is_(True), School.status == "approved")
+        .options(selectinload(SchoolMajor.school), selectinload(SchoolMajor.major))
+    )
+    scope = scope_of(user) or region_code
+    if scope:
+        stmt = stmt.where(School.region_code == scope)
+    if paired == "yes":
+        stmt = stmt.where(has_pairing)
+    elif paired == "no":
+        stmt = stmt.where(~has_pairing)
+    return stmt.order_by(School.name, SchoolMajor.id)
+
+
+def placements(user, region_code: str | None = None) -> Select:
+    """Published placements (open or closed) with their seats taken."""
+    stmt = (
+        select(Placement)
+        .join(Host, Host.id == Placement.host_id)
+        .where(Placement.status.in_(("open", "closed")))
+        .options(selectinload(Placement.host).selectinload(Host.enterprise))
+    )
+    scope = scope_of(user) or region_code
+    if scope:
+        stmt = stmt.where(Host.region_code == scope)
+    return stmt.order_by(Placement.starts_on.desc(), Placement.id)
+
+
+# --- audit log ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    """Search and filters of the audit log."""
+
+    actor: str | None = None
+    action: str | None = None
+    target: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _shanghai_day_start(day: date) -> datetime:
+    """Midnight in Asia/Shanghai (UTC+8, no daylight saving) as an aware UTC datetime."""
+    from datetime import UTC
+
+    return datetime.combine(day, time.min, tzinfo=UTC) - timedelta(hours=8)
+
+
+def audit_events(filters: AuditFilters) -> Select:
+    """Audit events, newest first; dates are days in Asia/Shanghai."""
+    stmt = select(AuditEvent)
+    if filters.actor:
+        stmt = stmt.where(AuditEvent.actor_email.ilike(_like(filters.actor), escape="\\"))
+    if filters.action:
+        stmt = stmt.where(AuditEvent.action.ilike(_like(filters.action), escape="\\"))
+    if filters.target:
+        kind, _sep, ident = filters.target.partition(":")
+        clause = AuditEvent.target_type.ilike(_like(kind.strip()), escape="\\")
+        if ident.strip():
+            clause = and_(clause, AuditEvent.target_id == ident.strip())
+        stmt = stmt.where(or_(clause, AuditEvent.target_id == filters.target.strip()))
+    if filters.date_from:
+        stmt = stmt.where(AuditEvent.at >= _shanghai_day_start(filters.date_from))
+    if filters.date_to:
+        stmt = stmt.where(AuditEvent.at < _shanghai_day_start(filters.date_to + timedelta(days=1)))
+    return stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+
+
+# --- dashboard ----------------------------------------------------------------------------
+
+
+def _count(stmt) -> int:
+    return int(db.session.scalar(stmt) or 0)
+
+
+def _selected(scope: str | None, phase_id: int | None = None):
+    stmt = (
+        select(BatchApplication)
+        .join(School, School.id == BatchApplication.school_id)
+        .where(BatchApplication.status.in_(SELECTED_STATUSES))
+    )
+    if scope:
+        stmt = stmt.where(School.region_code == scope)
+    if phase_id:
+        stmt = stmt.join(Batch, Batch.id == BatchApplication.batch_id).where(
+            Batch.phase_id == phase_id
+        )
+    return stmt.subquery()
+
+
+def actual_majors(scope: str | None, phase_id: int | None = None) -> int:
+    """Distinct integrated majors selected (or further) in any batch."""
+    sub = _selected(scope, phase_id)
+    return _count(select(func.count(distinct(sub.c.school_major_id))))
+
+
+def actual_schools(scope: str | None, phase_id: int | None = None) -> int:
+    """Distinct schools with at least one selected major."""
+    sub = _selected(scope, phase_id)
+    return _count(select(func.count(distinct(sub.c.school_id))))
+
+
+def actual_teachers(scope: str | None) -> int:
+    """Teachers whose integrated-teacher status is trained or certified."""
+    stmt = (
+        select(func.count(TeacherStatus.teacher_id))
+        .join(Teacher, Teacher.id == TeacherStatus.teacher_id)
+        .join(School, School.id == Teacher.school_id)
+        .where(TeacherStatus.status.in_(QUALIFIED_STATUSES))
+    )
+    if scope:
+        stmt = stmt.where(School.region_code == scope)
+    return _count(stmt)
+
+
+def _share(part: int, whole: int) -> float:
+    return round(100.0 * part / whole, 1) if whole else 0.0
+
+
+def _targets(scope: str | None) -> dict[str, dict[str, Any]]:
+    values = {t.key: t.value for t in db.session.scalars(select(Target))}
+    actual = {
+        "majors": actual_majors(scope),
+        "schools": actual_schools(scope),
+        "teachers": actual_teachers(scope),
+    }
+    return {
+        key: {
+            "target": values.get(key, 0),
+            "actual": actual[key],
+            "percent": _share(actual[key], values.get(key, 0)),
+        }
+        for key in ("majors", "schools", "teachers")
+    }
+
+
+def _selected_counts(key, scope: str | None) -> dict[Any, tuple[int, int]]:
+    """key value → (distinct selected majors, distinct schools), in one grouped query."""
+    stmt = (
+        select(
+            key,
+            func.count(distinct(BatchApplication.school_major_id)),
+            func.count(distinct(BatchApplication.school_id)),
+        )
+        .join(School, School.id == BatchApplication.school_id)
+        .join(Batch, Batch.id == BatchApplication.batch_id)
+        .where(BatchApplication.status.in_(SELECTED_STATUSES))
+        .group_by(key)
+    )
+    if scope:
+        stmt = stmt.where(School.region_code == scope)
+    return {k: (int(m), int(n)) for k, m, n in db.session.execute(stmt)}
+
+
+def _qualified_by_league(scope: str | None) -> dict[str, int]:
+    stmt = (
+        select(School.region_code, func.count(TeacherStatus.teacher_id))
+        .join(Teacher, Teacher.id == TeacherStatus.teacher_id)
+        .join(School, School.id == Teacher.school_id)
+        .where(TeacherStatus.status.in_(QUALIFIED_STATUSES))
+        .group_by(School.region_code)
+    )
+    if scope:
+        stmt = stmt.where(School.region_code == scope)
+    return {code: int(n) for code, n in db.session.execute(stmt)}
+
+
+def _by_league(scope: str | None) -> list[dict[str, Any]]:
+    leagues = select(Region).order_by(Region.code)
+    if scope:
+        leagues = leagues.where(Region.code == scope)
+    selected = _selected_counts(School.region_code, scope)
+    teachers_by = _qualified_by_league(scope)
+    return [
+        {
+            "region_code": r.code,
+            "name": r.name,
+            "majors": selected.get(r.code, (0, 0))[0],
+            "schools": selected.get(r.code, (0, 0))[1],
+            "teachers": teachers_by.get(r.code, 0),
+        }
+        for r in db.session.scalars(leagues)
+    ]
+
+
+def _by_phase(scope: str | None) -> list[dict[str, Any]]:
+    applied = (
+        select(Batch.phase_id, func.count(BatchApplication.id))
+        .join(Batch, Batch.id == BatchApplication.batch_id)
+        .join(School, School.id == BatchApplication.school_id)
+        .group_by(Batch.phase_id)
+    )
+    if scope:
+        applied = applied.where(School.region_code == scope)
+    applications = {k: int(n) for k, n in db.session.execute(applied)}
+    selected = _selected_counts(Batch.phase_id, scope)
+    return [
+        {
+            "phase_id": phase.id,
+            "number": phase.number,
+            "name": phase.name,
+            "starts_on": phase.starts_on.isoformat(),
+            "ends_on": phase.ends_on.isoformat(),
+            "applications": applications.get(phase.id, 0),
+            "majors": selected.get(phase.id, (0, 0))[0],
+            "schools": selected.get(phase.id, (0, 0))[1],
+        }
+        for phase in db.session.scalars(select(Phase).order_by(Phase.number))
+    ]
+
+
+def _pairing(scope: str | None) -> dict[str, Any]:
+    total = _count(
+        select(func.count()).select_from(integrated_majors(None, None, scope).subquery())
+    )
+    paired = _count(
+        select(func.count()).select_from(integrated_majors(None, "yes", scope).subquery())
+    )
+    return {"majors": total, "paired": paired, "percent": _share(paired, total)}
+
+
+def _placements(scope: str | None) -> dict[str, Any]:
+    sub = placements(None, scope).subquery()
+    seats, taken = db.session.execute(
+        select(
+            func.coalesce(func.sum(sub.c.seats), 0), func.coalesce(func.sum(sub.c.seats_taken), 0)
+        )
+    ).one()
+    return {"seats": int(seats), "taken": int(taken), "percent": _share(int(taken), int(seats))}
+
+
+def _practice_rule(scope: str | None) -> dict[str, Any]:
+    class _Scoped:
+        role = "league_admin" if scope else "region_admin"
+        region_code = scope
+
+    everyone = teachers(_Scoped, TeacherFilters()).subquery()
+    meeting = teachers(_Scoped, TeacherFilters(practice="meeting")).subquery()
+    total = _count(select(func.count()).select_from(everyone))
+    ok = _count(select(func.count()).select_from(meeting))
+    return {
+        "teachers": total,
+        "meeting": ok,
+        "percent": _share(ok, total),
+        "rule_days": current_app.config["PRACTICE_RULE_DAYS"],
+        "rule_years": current_app.config["PRACTICE_RULE_YEARS"],
+    }
+
+
+def _rounds(scope: str | None) -> list[dict[str, Any]]:
+    stmt = select(MatchRound).where(MatchRound.status == "published")
+    if scope:
+        stmt = stmt.where(or_(MatchRound.region_code == scope, MatchRound.region_code.is_(None)))
+    stmt = stmt.order_by(MatchRound.published_at, MatchRound.id)
+    return [
+        {
+            "id": r.id,
+            "kind": r.kind,
+            "region_code": r.region_code,
+            "published_at": r.published_at.isoformat() if r.published_at else None,
+            "metrics": {
+                k: v for k, v in (r.metrics or {}).items() if isinstance(v, (int, float, str))
+            },
+        }
+        for r in db.session.scalars(stmt)
+    ]
+
+
+def dashboard(user) -> dict[str, Any]:
+    """Every figure of the targets dashboard for the user's scope."""
+    scope = scope_of(user)
+    return {
+        "scope": scope,
+        "targets": _targets(scope),
+        "by_league": _by_league(scope),
+        "by_phase": _by_phase(scope),
+        "pairing": _pairing(scope),
+        "placements": _placements(scope),
+        "practice_rule": _practice_rule(scope),
+        "rounds": _rounds(scope),
+    }
