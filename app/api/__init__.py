@@ -45,4 +45,15 @@ def service_error(exc: ServiceError) -> ResponseReturnValue:
     return body, status
 
 
-from app.api import auth, openapi, reference, registry  # noqa: E402, F401  (routes)
+# Route modules register themselves on the blueprint when imported.
+from app.api import (  # noqa: E402, F401
+    auth,
+    cooperation,
+    notifications,
+    openapi,
+    programme,
+    reference,
+    registry,
+    resources,
+    rounds,
+)
