@@ -6,32 +6,35 @@ from flask_login import current_user
 
 from app.registry.forms import STATUS_LABELS
 
-#: (endpoint, label, who sees it: "all", "anon", "auth" or a role tuple)
+ADMINS = ("league_admin", "region_admin")
+BROWSE = _l("Browse")
+MANAGE = _l("Administration")
+
+#: (menu group or None for a top-level link, endpoint, label, who sees it: "all", "anon",
+#: "auth" or a role tuple). Groups become drop-down menus so the bar fits every role.
 NAV = (
-    ("registry.enterprises", _l("Enterprises"), "all"),
-    ("registry.schools", _l("Schools"), "all"),
-    ("registry.my_organisation", _l("My organisation"), ("enterprise", "school")),
-    ("registry.review_queue", _l("Review queue"), ("league_admin", "region_admin")),
-    ("cooperation.placements", _l("Practice placements"), "all"),
-    ("cooperation.offers", _l("Cooperation offers"), "all"),
-    ("cooperation.school_majors", _l("Integrated majors"), ("school",)),
-    ("cooperation.my_applications", _l("My applications"), ("teacher",)),
-    ("cooperation.practice_ledger", _l("Practice ledger"), ("teacher",)),
-    ("cooperation.enterprise_desk", _l("Offers and placements"), ("enterprise",)),
-    ("cooperation.practice_compliance", _l("Practice rule"), ("league_admin", "region_admin")),
-    ("rounds.index", _l("Match rounds"), ("league_admin", "region_admin")),
-    ("rounds.my_matches", _l("My matches"), ("teacher", "school", "enterprise")),
-    ("programme.dashboard", _l("Targets"), ("league_admin", "region_admin")),
-    ("programme.batches", _l("Batches"), ("school", "league_admin", "region_admin")),
-    (
-        "resources.packages",
-        _l("Teaching resources"),
-        ("school", "enterprise", "league_admin", "region_admin"),
-    ),
-    ("resources.venues", _l("Venues"), "all"),
-    ("programme.audit_log", _l("Audit log"), ("region_admin",)),
-    ("reference.majors", _l("Majors"), ("region_admin",)),
-    ("reference.occupations", _l("Occupations"), ("region_admin",)),
+    (None, "registry.my_organisation", _l("My organisation"), ("enterprise", "school")),
+    (None, "cooperation.enterprise_desk", _l("Offers and placements"), ("enterprise",)),
+    (None, "cooperation.school_majors", _l("Integrated majors"), ("school",)),
+    (None, "cooperation.my_applications", _l("My applications"), ("teacher",)),
+    (None, "cooperation.practice_ledger", _l("Practice ledger"), ("teacher",)),
+    (None, "rounds.my_matches", _l("My matches"), ("teacher", "school", "enterprise")),
+    (None, "programme.batches", _l("Batches"), ("school",)),
+    (None, "resources.packages", _l("Teaching resources"), ("school", "enterprise")),
+    (BROWSE, "registry.enterprises", _l("Enterprises"), "all"),
+    (BROWSE, "registry.schools", _l("Schools"), "all"),
+    (BROWSE, "cooperation.placements", _l("Practice placements"), "all"),
+    (BROWSE, "cooperation.offers", _l("Cooperation offers"), "all"),
+    (BROWSE, "resources.venues", _l("Venues"), "all"),
+    (MANAGE, "registry.review_queue", _l("Review queue"), ADMINS),
+    (MANAGE, "rounds.index", _l("Match rounds"), ADMINS),
+    (MANAGE, "programme.dashboard", _l("Targets"), ADMINS),
+    (MANAGE, "programme.batches", _l("Batches"), ADMINS),
+    (MANAGE, "cooperation.practice_compliance", _l("Practice rule"), ADMINS),
+    (MANAGE, "resources.packages", _l("Teaching resources"), ADMINS),
+    (MANAGE, "programme.audit_log", _l("Audit log"), ("region_admin",)),
+    (MANAGE, "reference.majors", _l("Majors"), ("region_admin",)),
+    (MANAGE, "reference.occupations", _l("Occupations"), ("region_admin",)),
 )
 
 NEXT_STEPS = (
@@ -54,11 +57,18 @@ def _visible(who) -> bool:
     return who == "auth" or current_user.role in who
 
 
-def nav_items() -> list[tuple[str, str]]:
-    """Menu entries the current user may open."""
-    return [
-        (e, label) for e, label, who in NAV if e in current_app.view_functions and _visible(who)
-    ]
+def nav_items() -> list[tuple[str | None, list[tuple[str, str]]]]:
+    """Menu entries the current user may open: (group label or None, [(endpoint, label)])."""
+    menu: list[tuple[str | None, list[tuple[str, str]]]] = []
+    for group, endpoint, label, who in NAV:
+        if endpoint not in current_app.view_functions or not _visible(who):
+            continue
+        name = str(group) if group is not None else None
+        if name is not None and menu and menu[-1][0] == name:
+            menu[-1][1].append((endpoint, label))
+        else:
+            menu.append((name, [(endpoint, label)]))
+    return menu
 
 
 def next_steps() -> list[tuple[str, str]]:

@@ -1,6 +1,8 @@
 """`flask demo seed` and `flask demo logins`: the invented demo world in all 14 leagues."""
 
 import hashlib
+from collections import Counter
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -227,3 +229,130 @@ def test_demo_logins_command_names_every_role(app):
         assert label in out
     for label in ("Region admin", "League admin", "Enterprise", "School", "Teacher"):
         assert label in out
+
+
+def _user(email: str) -> User:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def test_cooperation_counts(app):
+    from app.cooperation.models import Application, Offer, Pairing, PairingRequest, Placement
+    from app.registry.models import SchoolMajor, Teacher
+    from app.rounds.models import Match, MatchRound
+
+    seed(app)
+    approved = db.session.scalars(select(School.id).where(School.status == "approved")).all()
+    assert set(db.session.scalars(select(SchoolMajor.school_id).distinct())) == set(approved)
+    teachers = db.session.scalars(select(Teacher)).all()
+    confirmed = [t for t in teachers if t.confirmed]
+    assert len(teachers) >= 180 and len(confirmed) >= 150 and len(confirmed) < len(teachers)
+    assert all(t.occupations and t.user.school_id == t.school_id for t in teachers)
+    assert grouped(Offer.status)["open"] >= 50 and grouped(Placement.status)["open"] >= 50
+    requests = grouped(PairingRequest.status)
+    assert requests["submitted"] >= 5 and requests["endorsed"] >= 5 and requests["matched"] >= 1
+    assert grouped(Pairing.status)["active"] >= 10
+    applications = grouped(Application.status)
+    assert applications["submitted"] >= 5 and applications["endorsed"] >= 5
+    assert applications["matched"] >= 10
+    rounds = db.session.scalars(select(MatchRound)).all()
+    assert [(r.kind, r.status) for r in rounds] == [("placement", "published")]
+    matches = grouped(Match.status)
+    assert matches["proposed"] >= 1 and matches["confirmed"] >= 5
+    assert all(m.breakdown and 0 <= m.score <= 100 for m in rounds[0].matches)
+
+
+def test_cooperation_respects_every_constraint(app):
+    from app.cooperation.models import Offer, Pairing, Placement, Practice
+    from app.rounds.models import Match
+
+    seed(app)
+    practices = db.session.scalars(select(Practice)).all()
+    per_placement = Counter(p.placement_id for p in practices)
+    for placement in db.session.scalars(select(Placement)):
+        assert 0 <= placement.seats_taken <= placement.seats
+        assert placement.seats_taken == per_placement[placement.id], placement.id
+        assert placement.starts_on <= placement.ends_on
+    active = Counter(
+        p.offer_id for p in db.session.scalars(select(Pairing).where(Pairing.status == "active"))
+    )
+    for offer in db.session.scalars(select(Offer)):
+        assert offer.slots_taken == active[offer.id] <= offer.slots
+    for practice in practices:
+        assert practice.days_confirmed == sum(e.confirmed for e in practice.entries)
+        assert len({e.on_date for e in practice.entries}) == len(practice.entries)
+        assert all(e.on_date <= date.today() for e in practice.entries)
+        if practice.status == "completed":
+            assert practice.ended_on and all(e.confirmed for e in practice.entries)
+    for match in db.session.scalars(select(Match).where(Match.status == "confirmed")):
+        assert match.application.status == "matched"
+        assert db.session.scalar(select(Practice.id).where(Practice.match_id == match.id))
+
+
+def test_cooperation_shows_the_practice_rule(app):
+    from app.cooperation import queries
+    from app.registry.models import Teacher
+
+    seed(app)
+    admin = _user(data.REGION_ADMIN_EMAIL)
+    confirmed = db.session.scalar(
+        select(func.count(Teacher.id)).where(Teacher.confirmed_at.is_not(None))
+    )
+    behind = db.session.scalar(
+        select(func.count()).select_from(queries.behind_rule(admin, date.today()).subquery())
+    )
+    assert 0.5 * confirmed < behind < confirmed - 10  # most fall behind, some meet the rule
+    teacher = db.session.scalar(
+        select(Teacher).where(Teacher.user_id == _user(data.TEACHER_EMAIL).id)
+    )
+    ledger = queries.ledger(teacher, date.today())
+    assert teacher.confirmed and ledger.days == 45 and ledger.shortfall == 135
+
+
+def test_cooperation_gives_each_demo_login_something_to_do(app):
+    from app.notifications.models import Notification
+
+    seed(app)
+    for email in (data.TEACHER_EMAIL, data.SCHOOL_EMAIL, data.ENTERPRISE_EMAIL):
+        user = _user(email)
+        unread = select(func.count(Notification.id)).where(Notification.user_id == user.id)
+        assert db.session.scalar(unread) >= 1, email
+    client = app.test_client()
+    helpers.login_en(client, _user(data.TEACHER_EMAIL), data.DEMO_PASSWORD)
+    assert "Proposed" in client.get("/rounds/matches/mine").get_data(as_text=True)
+    assert 'id="ledger-days">45<' in client.get("/cooperation/ledger").get_data(as_text=True)
+    client = app.test_client()
+    helpers.login_en(client, _user(data.SCHOOL_EMAIL), data.DEMO_PASSWORD)
+    assert "Endorse" in client.get("/cooperation/school/applications").get_data(as_text=True)
+    assert ">Confirm<" in client.get("/cooperation/teachers").get_data(as_text=True)
+    client = app.test_client()
+    helpers.login_en(client, _user(data.ENTERPRISE_EMAIL), data.DEMO_PASSWORD)
+    assert "Confirm logged days" in client.get(
+        "/cooperation/practices/" + str(_ongoing_showcase_practice())
+    ).get_data(as_text=True)
+    mine = client.get("/rounds/matches/mine").get_data(as_text=True)
+    assert "Accepted by the applicant" in mine and ">Accept<" in mine
+
+
+def _ongoing_showcase_practice() -> int:
+    from app.cooperation.models import Placement, Practice
+    from app.registry.models import Host
+
+    enterprise_id = _user(data.ENTERPRISE_EMAIL).enterprise_id
+    return db.session.scalar(
+        select(Practice.id)
+        .join(Placement, Practice.placement_id == Placement.id)
+        .join(Host, Placement.host_id == Host.id)
+        .where(Host.enterprise_id == enterprise_id, Practice.status == "ongoing")
+    )
+
+
+def test_cooperation_seed_is_idempotent(app):
+    from app.demo.cooperation import cooperation_present, seed_cooperation
+    from app.registry.models import Teacher
+
+    seed(app)
+    assert cooperation_present()
+    before = table_counts()
+    assert not seed_cooperation().created
+    assert table_counts() == before
+    assert db.session.scalar(select(func.count(Teacher.id))) == before["teacher"]

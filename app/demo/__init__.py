@@ -17,8 +17,8 @@ DEMO_LOGINS: tuple[tuple[str, str, str, str, str, str], ...] = (
         "自治区管理员",
         "Region admin",
         data.REGION_ADMIN_EMAIL,
-        "审核待审的企业和学校，其中有信用代码校验位不符的",
-        "Review pending enterprises and schools; some credit codes fail the check",
+        "审核待审的企业和学校；查看已发布的匹配轮次和未达6个月实践要求的教师",
+        "Review pending registrations; see the published round and the practice-rule list",
     ),
     (
         "league_admin",
@@ -33,24 +33,24 @@ DEMO_LOGINS: tuple[tuple[str, str, str, str, str, str], ...] = (
         "企业用户",
         "Enterprise",
         data.ENTERPRISE_EMAIL,
-        "编辑企业资料，添加车间班组、培训工作站或技能大师工作室",
-        "Edit the profile; add a workshop, training station or master studio",
+        "在“我的匹配”中答复推荐；确认教师新记录的实践天数；直接接收已推荐的申请",
+        "Answer proposals in My matches; confirm a teacher's logged days; accept an applicant",
     ),
     (
         "school",
         "学校用户",
         "School",
         data.SCHOOL_EMAIL,
-        "查看本校资料，在名录中按盟市、行业和职业筛选企业",
-        "See your school; filter the directory by league, industry and occupation",
+        "确认待确认的教师；推荐或退回教师的实践申请；为一体化专业申请结对",
+        "Confirm waiting teachers; endorse or return applications; request a pairing",
     ),
     (
         "teacher",
         "教师",
         "Teacher",
         data.TEACHER_EMAIL,
-        "浏览公开名录，查找技能大师工作室",
-        "Browse the public directory; look for master studios",
+        "在“我的匹配”中接受推荐的实践岗位；查看实践台账（45/180天）和结业证明",
+        "Accept the proposed placement in My matches; see the ledger (45 of 180 days)",
     ),
 )
 
@@ -98,14 +98,24 @@ def logins_table() -> str:
 @demo_cli.command("seed")
 def seed_command() -> None:
     """Create the demo world once; later runs change nothing and keep people's data."""
+    from app.demo.cooperation import seed_cooperation
     from app.demo.world import seed
     from app.extensions import db
+    from app.programme.services import seed_plan
     from app.reference.models import Region
 
     started = time.perf_counter()
     result = seed()
+    seed_plan()  # the programme's phases, batches and targets (idempotent)
+    db.session.commit()
     if not result.created:
-        click.echo("demo data already present")
+        coop = seed_cooperation()  # a demo world seeded before cooperation existed
+        db.session.commit()
+        if coop.created:
+            summary = ", ".join(f"{k} {v}" for k, v in coop.counts.items())
+            click.echo(f"demo cooperation added: {summary}")
+        else:
+            click.echo("demo data already present")
         return
     db.session.commit()
     names = {r.code: r.name for r in db.session.scalars(db.select(Region))}

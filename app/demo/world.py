@@ -12,6 +12,7 @@ from app.common import audit
 from app.common.time import utcnow
 from app.common.validators import LANDLINE_RE, MOBILE_RE
 from app.demo import data
+from app.demo.cooperation import seed_cooperation
 from app.extensions import db
 from app.reference.models import Occupation, Region
 from app.reference.services import load_reference
@@ -480,6 +481,8 @@ def seed(seed_value: int = SEED) -> SeedResult:
         "teachers": sum(u.role == "teacher" for u in accounts),
         "accounts": len(accounts) + 1,
     }
+    coop = seed_cooperation()
+    counts.update(coop.counts)
     audit.record(None, "demo.seed", region_admin, after=counts, note=f"seed {seed_value}")
     return SeedResult(
         created=True,

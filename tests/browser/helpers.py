@@ -37,3 +37,22 @@ def sign_up(page, name: str, email: str, role: str, password: str = PASSWORD) ->
 def assert_no_server_error(page) -> None:
     """The page is not an error page."""
     assert "Something went wrong" not in page.content()
+
+
+def accept_dialogs(page) -> None:
+    """Answer every confirmation dialog (forms with data-confirm) with OK."""
+    page.on("dialog", lambda dialog: dialog.accept())
+
+
+def flash_text(page) -> str:
+    """The text of the flashed messages on the current page."""
+    return " ".join(page.locator(".alert").all_inner_texts())
+
+
+def snap(page, name: str) -> None:
+    """Save a full-page screenshot to $BROWSER_SCREENSHOTS/<name>.png when that is set."""
+    import os
+
+    folder = os.environ.get("BROWSER_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
