@@ -77,6 +77,14 @@ class Config:
     UPLOAD_MAX_DOCUMENT_MB = int(os.environ.get("UPLOAD_MAX_DOCUMENT_MB", "50"))
     UPLOAD_MAX_VIDEO_MB = int(os.environ.get("UPLOAD_MAX_VIDEO_MB", "1024"))
     EXPORT_MAX_ROWS = int(os.environ.get("EXPORT_MAX_ROWS", "200000"))
+    # Excel imports: file size, and the zip-bomb guards checked before the workbook is opened.
+    IMPORT_MAX_MB = int(os.environ.get("IMPORT_MAX_MB", "5"))
+    IMPORT_MAX_UNCOMPRESSED_MB = int(os.environ.get("IMPORT_MAX_UNCOMPRESSED_MB", "100"))
+    IMPORT_MAX_RATIO = int(os.environ.get("IMPORT_MAX_RATIO", "200"))
+    # The programme's rules (内人社办发〔2022〕111号), kept configurable.
+    INTEGRATED_HOURS_FACTOR = float(os.environ.get("INTEGRATED_HOURS_FACTOR", "1.4"))
+    BATCH_LIMIT_TECHNICIAN_COLLEGE = int(os.environ.get("BATCH_LIMIT_TECHNICIAN_COLLEGE", "3"))
+    BATCH_LIMIT_OTHER_SCHOOL = int(os.environ.get("BATCH_LIMIT_OTHER_SCHOOL", "2"))
 
 
 class DevelopmentConfig(Config):
