@@ -33,6 +33,12 @@ ROLE_EMAILS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _uploads(app, tmp_path, monkeypatch):
+    """The demo's resource files go to a temporary upload folder."""
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path))
+
+
 def seed(app) -> str:
     """Run `flask demo seed` and return its output."""
     result = app.test_cli_runner().invoke(args=["demo", "seed"])
@@ -356,3 +362,224 @@ def test_cooperation_seed_is_idempotent(app):
     assert not seed_cooperation().created
     assert table_counts() == before
     assert db.session.scalar(select(func.count(Teacher.id))) == before["teacher"]
+
+
+# --- programme and resources -----------------------------------------------------------------
+
+
+def test_programme_applications_respect_the_limits(app):
+    from app.programme.models import SELECTED_STATUSES, Batch, BatchApplication
+
+    seed(app)
+    rows = db.session.scalars(select(BatchApplication)).all()
+    per_school = Counter((r.batch_id, r.school_id) for r in rows)
+    for (batch_id, _school_id), n in per_school.items():
+        row = next(r for r in rows if r.batch_id == batch_id and r.school_id == _school_id)
+        limit = db.session.get(Batch, batch_id).limit_for(row.school.kind)
+        assert n <= limit
+        slots = sorted(r.slot for r in rows if (r.batch_id, r.school_id) == (batch_id, _school_id))
+        assert slots == list(range(1, n + 1))
+    assert all(r.school.status == "approved" for r in rows)
+    statuses = Counter(r.status for r in rows)
+    for status in ("selected", "under_construction", "assessed", "demonstration", "rejected"):
+        assert statuses[status] >= 1, status
+    assert statuses["submitted"] >= 1
+    assert all(r.reason for r in rows if r.status == "rejected")
+    assert all(r.decided_at and r.decided_by_id for r in rows if r.status != "submitted")
+    selected = [r for r in rows if r.status in SELECTED_STATUSES]
+    assert 10 <= len({r.school_major_id for r in selected}) <= 16
+    assert 5 <= len({r.school_id for r in selected}) <= 9
+    school = _user(data.SCHOOL_EMAIL).school
+    assert any(r.school_id == school.id for r in selected)
+    assert any(r.status == "submitted" and r.school.region_code == data.HOHHOT for r in rows)
+
+
+def test_programme_teachers_and_nominations(app):
+    from app.programme.models import (
+        Indicator,
+        Nomination,
+        ResearchBase,
+        TeacherStatus,
+        TeachingHours,
+        TrainingRecord,
+    )
+
+    seed(app)
+    statuses = grouped(TeacherStatus.status)
+    assert statuses["trained"] >= 30 and statuses["certified"] >= 20
+    assert 60 <= statuses["trained"] + statuses["certified"] <= 130
+    qualified = db.session.scalars(select(TeacherStatus)).all()
+    assert all(s.teacher.confirmed for s in qualified)
+    records = db.session.scalars(select(TrainingRecord)).all()
+    bases = set(db.session.scalars(select(ResearchBase.id)))
+    assert len(records) >= len(qualified)
+    assert {r.research_base_id for r in records} - {None} == bases
+    assert all(r.hours > 0 and r.completed_on <= date.today() for r in records)
+    assert all(s.teacher_id in {r.teacher_id for r in records} for s in qualified)
+    assert count(TeachingHours) >= 100
+    nominations = db.session.scalars(select(Nomination)).all()
+    by_status = Counter(n.status for n in nominations)
+    assert by_status["published"] == 1 and by_status["scored"] >= 1 and by_status["submitted"] >= 1
+    for n in nominations:
+        if n.status == "submitted":
+            assert not n.scores and n.total_score is None
+            continue
+        active = db.session.scalars(
+            select(Indicator.id).where(Indicator.category == n.category, Indicator.active)
+        ).all()
+        assert {s.indicator_id for s in n.scores} == set(active)
+        assert 0 <= n.total_score <= 100
+    published = next(n for n in nominations if n.status == "published")
+    assert published.published_at and published.school_id == _user(data.SCHOOL_EMAIL).school_id
+
+
+def test_dashboard_shows_real_progress(app):
+    seed(app)
+    client = app.test_client()
+    token = helpers.token_for(client, _user(data.REGION_ADMIN_EMAIL), data.DEMO_PASSWORD)
+    body = client.get("/api/v1/dashboard", headers=helpers.bearer(token)).get_json()
+    targets = body["targets"]
+    assert 10 <= targets["majors"]["actual"] < targets["majors"]["target"]
+    assert 5 <= targets["schools"]["actual"] < targets["schools"]["target"]
+    assert 60 <= targets["teachers"]["actual"] < targets["teachers"]["target"]
+    leagues = {r["region_code"]: r for r in body["by_league"]}
+    assert sum(r["majors"] > 0 for r in leagues.values()) >= 5
+    assert sum(r["teachers"] > 0 for r in leagues.values()) >= 10
+    assert leagues[data.HOHHOT]["majors"] > 0 and leagues[data.HOHHOT]["teachers"] > 0
+    assert all(p["applications"] > 0 and p["majors"] > 0 for p in body["by_phase"])
+    [round_] = body["rounds"]
+    assert round_["kind"] == "placement" and round_["result"]["matched"] > 0
+    assert round_["result"]["matched"] <= round_["result"]["demand"]
+    client = app.test_client()
+    league = _user(data.LEAGUE_ADMIN_EMAIL.format(code=data.HOHHOT))
+    token = helpers.token_for(client, league, data.DEMO_PASSWORD)
+    scoped = client.get("/api/v1/dashboard", headers=helpers.bearer(token)).get_json()
+    assert scoped["scope"] == data.HOHHOT
+    assert scoped["targets"]["majors"]["actual"] == leagues[data.HOHHOT]["majors"]
+
+
+def test_dashboard_labels_the_published_round(app):
+    from app.rounds.models import MatchRound
+
+    seed(app)
+    round_ = db.session.scalar(select(MatchRound))
+    chosen = round_.metrics[round_.mode]
+    client = app.test_client()
+    helpers.login_en(client, _user(data.REGION_ADMIN_EMAIL), data.DEMO_PASSWORD)
+    page = client.get("/programme/").get_data(as_text=True)
+    table = page[page.index('id="rounds-table"') :]
+    table = table[: table.index("</table>")]
+    assert "Teacher practice placements" in table and "(Optimal)" in table
+    assert f'data-figure="matched">{chosen["matched"]} of {round_.metrics["demand"]}<' in table
+    assert f'data-figure="share">{chosen["share"] * 100:.1f}%<' in table
+    assert f'data-figure="mean_score">{chosen["mean_score"]}<' in table
+    assert f'data-figure="blocking_pairs">{chosen["blocking_pairs"]}<' in table
+    for raw in (">placement<", "applicants:", "mode:", "hosts:"):
+        assert raw not in table
+    rounds_page = client.get("/rounds/").get_data(as_text=True)
+    assert "<td>Optimal</td>" in rounds_page and "<td>optimal</td>" not in rounds_page
+    audit_page = client.get("/programme/audit").get_data(as_text=True)
+    assert "{&#34;" not in audit_page and '{"' not in audit_page
+    assert 'class="audit-values' in audit_page
+
+
+def test_resources_items_in_every_review_state(app):
+    from app.resources import storage
+    from app.resources.models import RESOURCE_STATUSES, ResourceItem, ReviewPanelMember
+
+    seed(app)
+    items = db.session.scalars(select(ResourceItem)).all()
+    assert {i.status for i in items} == set(RESOURCE_STATUSES)
+    for item in items:
+        if item.status == "draft":
+            assert not item.reviews
+            continue
+        assert item.files and item.reviews[-1].to_status == item.status
+        assert item.reviews[0].action == "submit" and item.submitted_at
+        with open(storage.path_of(item.files[0].stored_name), "rb") as fh:
+            assert fh.read(5) == b"%PDF-"
+        assert storage.detect(storage.path_of(item.files[0].stored_name), 10**6) == "pdf"
+        for step in item.reviews:
+            assert step.action in ("submit", "start", "approve", "revise", "reject")
+        if item.status in ("returned", "rejected"):
+            assert item.reviews[-1].comment
+    [member] = db.session.scalars(select(ReviewPanelMember)).all()
+    assert member.user.role == "league_admin"
+    approved = next(i for i in items if i.status == "approved")
+    client = app.test_client()
+    helpers.login_en(client, _user(data.SCHOOL_EMAIL), data.DEMO_PASSWORD)
+    page = client.get(f"/resources/{approved.id}").get_data(as_text=True)
+    assert "Submitted for review" in page and "Review started" in page and "Approve" in page
+    assert "· submit" not in page and "· start" not in page
+
+
+def test_resources_venues_bookings_trainings_and_supervision(app):
+    from app.cooperation.models import Offer, Pairing
+    from app.resources.models import (
+        VENUE_KINDS,
+        Booking,
+        Certification,
+        SupervisionAction,
+        TrainingProgramme,
+        Venue,
+    )
+
+    seed(app)
+    venues = db.session.scalars(select(Venue)).all()
+    assert {v.kind for v in venues} == set(VENUE_KINDS)
+    bookings = db.session.scalars(select(Booking)).all()
+    statuses = Counter(b.status for b in bookings)
+    assert statuses["pending"] >= 3 and statuses["confirmed"] >= 3
+    for venue in venues:
+        active = sorted(
+            (
+                b
+                for b in bookings
+                if b.venue_id == venue.id and b.status in ("pending", "confirmed")
+            ),
+            key=lambda b: b.starts_at,
+        )
+        for before, after in zip(active, active[1:], strict=False):
+            assert before.ends_at <= after.starts_at, venue.name
+    assert all(b.headcount <= b.venue.capacity and b.ends_at > b.starts_at for b in bookings)
+    school = _user(data.SCHOOL_EMAIL).school_id
+    assert any(b.school_id == school and b.status == "pending" for b in bookings)
+    programmes = db.session.scalars(select(TrainingProgramme)).all()
+    assert {p.host.kind for p in programmes} == {"training_station", "master_studio"}
+    assert all(p.trainees for p in programmes)
+    enterprise = _user(data.ENTERPRISE_EMAIL).enterprise_id
+    assert any(p.host.enterprise_id == enterprise for p in programmes)
+    for p in programmes:
+        if p.kind == "apprenticeship":
+            assert 365 <= (p.ends_on - p.starts_on).days <= 731
+    certs = db.session.scalars(select(Certification)).all()
+    assert len(certs) >= 20 and {c.outcome for c in certs} == {"passed", "failed"}
+    for cert in certs:
+        if cert.certifier_kind == "enterprise":
+            paired = db.session.scalar(
+                select(Pairing.id)
+                .join(Offer, Offer.id == Pairing.offer_id)
+                .join(Host, Host.id == Offer.host_id)
+                .where(
+                    Pairing.school_major_id == cert.school_major_id,
+                    Pairing.status == "active",
+                    Host.enterprise_id == cert.enterprise_id,
+                )
+                .limit(1)
+            )
+            assert paired is not None
+    actions = db.session.scalars(select(SupervisionAction)).all()
+    assert {a.status for a in actions} == {"open", "answered", "closed"}
+    assert any(a.overdue for a in actions)
+    assert all(a.answer for a in actions if a.status != "open")
+
+
+def test_programme_and_resources_seed_once(app):
+    from app.demo.programme import programme_present, seed_programme
+    from app.demo.resources import resources_present, seed_resources
+
+    seed(app)
+    assert programme_present() and resources_present()
+    before = table_counts()
+    assert not seed_programme().created and not seed_resources().created
+    assert table_counts() == before

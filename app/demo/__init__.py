@@ -99,6 +99,8 @@ def logins_table() -> str:
 def seed_command() -> None:
     """Create the demo world once; later runs change nothing and keep people's data."""
     from app.demo.cooperation import seed_cooperation
+    from app.demo.programme import seed_programme
+    from app.demo.resources import seed_resources
     from app.demo.world import seed
     from app.extensions import db
     from app.programme.services import seed_plan
@@ -108,16 +110,20 @@ def seed_command() -> None:
     result = seed()
     seed_plan()  # the programme's phases, batches and targets (idempotent)
     db.session.commit()
+    coop = None if result.created else seed_cooperation()  # a world seeded before cooperation
+    programme = seed_programme()  # each part once: a world seeded before it existed gets it
+    resources = seed_resources()
+    db.session.commit()
+    added = [part for part in (coop, programme, resources) if part is not None and part.created]
     if not result.created:
-        coop = seed_cooperation()  # a demo world seeded before cooperation existed
-        db.session.commit()
-        if coop.created:
-            summary = ", ".join(f"{k} {v}" for k, v in coop.counts.items())
-            click.echo(f"demo cooperation added: {summary}")
-        else:
+        for part in added:
+            summary = ", ".join(f"{k} {v}" for k, v in part.counts.items())
+            click.echo(f"demo {_PART_NAMES[type(part).__name__]} added: {summary}")
+        if not added:
             click.echo("demo data already present")
         return
-    db.session.commit()
+    for part in added:
+        result.counts.update(part.counts)
     names = {r.code: r.name for r in db.session.scalars(db.select(Region))}
     for code, tally in result.per_league.items():
         click.echo(
@@ -129,6 +135,13 @@ def seed_command() -> None:
         click.echo(f"  skipped {email}: an account with this email exists already")
     summary = ", ".join(f"{k} {v}" for k, v in result.counts.items())
     click.echo(f"demo data created: {summary} ({time.perf_counter() - started:.1f}s)")
+
+
+_PART_NAMES = {
+    "CoopResult": "cooperation",
+    "ProgrammeResult": "programme",
+    "ResourcesResult": "resources",
+}
 
 
 @demo_cli.command("logins")

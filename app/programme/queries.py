@@ -578,9 +578,22 @@ def _rounds(scope: str | None) -> list[dict[str, Any]]:
             "metrics": {
                 k: v for k, v in (r.metrics or {}).items() if isinstance(v, (int, float, str))
             },
+            "result": _round_result(r.metrics or {}),
         }
         for r in db.session.scalars(stmt)
     ]
+
+
+def _round_result(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The published mode's figures: matched of demand, share, mean score, blocking pairs."""
+    chosen = metrics.get(metrics.get("mode") or "") or {}
+    return {
+        "matched": chosen.get("matched", 0),
+        "demand": metrics.get("demand", 0),
+        "share": chosen.get("share", 0.0),
+        "mean_score": chosen.get("mean_score", 0.0),
+        "blocking_pairs": chosen.get("blocking_pairs", 0),
+    }
 
 
 def dashboard(user) -> dict[str, Any]:

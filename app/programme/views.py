@@ -183,7 +183,14 @@ def dashboard():
     """Progress against the targets, by league and by phase, with the figures' sources."""
     figures = queries.dashboard(_user())
     rounds_link = url_for("rounds.index") if "rounds.index" in current_app.view_functions else None
-    return render_template("programme/dashboard.html", figures=figures, rounds_link=rounds_link)
+    from app.rounds.forms import KIND_LABELS as round_kind_labels
+
+    return render_template(
+        "programme/dashboard.html",
+        figures=figures,
+        rounds_link=rounds_link,
+        round_kind_labels=round_kind_labels,
+    )
 
 
 @bp.route("/targets", methods=["GET", "POST"])
