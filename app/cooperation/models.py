@@ -16,7 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from app.common.models import TimestampMixin
 from app.extensions import db
@@ -62,7 +62,35 @@ class Period:
         return self.starts_on <= other.ends_on and other.starts_on <= self.ends_on
 
 
-class Offer(Period, TimestampMixin, db.Model):
+class HostPosting(Period, TimestampMixin):
+    """What an enterprise posts on one of its hosts: an offer or a placement."""
+
+    @declared_attr
+    def host_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("host.id", ondelete="CASCADE"), index=True)
+
+    @declared_attr
+    def host(cls) -> Mapped[Host]:
+        return relationship(Host)
+
+    status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
+
+    @property
+    def region_code(self) -> str:
+        return self.host.region_code
+
+    def can_view(self, user) -> bool:
+        """Posted ones are public with their host; drafts only to the owner and admins."""
+        if self.status == "draft":
+            return self.can_edit(user)
+        return self.host.can_view(user)
+
+    def can_edit(self, user) -> bool:
+        """Those who may edit the host."""
+        return self.host.can_edit(user)
+
+
+class Offer(HostPosting, db.Model):
     """合作意向: an enterprise host offers to pair with `slots` integrated majors."""
 
     __tablename__ = "offer"
@@ -78,38 +106,21 @@ class Offer(Period, TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    host_id: Mapped[int] = mapped_column(ForeignKey("host.id", ondelete="CASCADE"), index=True)
     mode: Mapped[str] = mapped_column(String(30))
     slots: Mapped[int] = mapped_column(default=1)
     slots_taken: Mapped[int] = mapped_column(default=0)
     description: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
 
-    host: Mapped[Host] = relationship()
     occupations: Mapped[list[Occupation]] = relationship(
         secondary=offer_occupation, order_by=Occupation.code
     )
 
     @property
-    def region_code(self) -> str:
-        return self.host.region_code
-
-    @property
     def free(self) -> int:
         return self.slots - self.slots_taken
 
-    def can_view(self, user) -> bool:
-        """Open offers are public with their host; drafts only to the owner and admins."""
-        if self.status == "draft":
-            return self.can_edit(user)
-        return self.host.can_view(user)
 
-    def can_edit(self, user) -> bool:
-        """Those who may edit the host."""
-        return self.host.can_edit(user)
-
-
-class Placement(Period, TimestampMixin, db.Model):
+class Placement(HostPosting, db.Model):
     """教师企业实践岗位: seats for teachers' enterprise practice at a host."""
 
     __tablename__ = "placement"
@@ -121,35 +132,18 @@ class Placement(Period, TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    host_id: Mapped[int] = mapped_column(ForeignKey("host.id", ondelete="CASCADE"), index=True)
     title: Mapped[str | None] = mapped_column(String(200))
     seats: Mapped[int] = mapped_column(default=1)
     seats_taken: Mapped[int] = mapped_column(default=0)
     requirements: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
 
-    host: Mapped[Host] = relationship()
     occupations: Mapped[list[Occupation]] = relationship(
         secondary=placement_occupation, order_by=Occupation.code
     )
 
     @property
-    def region_code(self) -> str:
-        return self.host.region_code
-
-    @property
     def free(self) -> int:
         return self.seats - self.seats_taken
-
-    def can_view(self, user) -> bool:
-        """Open placements are public with their host; drafts only to the owner and admins."""
-        if self.status == "draft":
-            return self.can_edit(user)
-        return self.host.can_view(user)
-
-    def can_edit(self, user) -> bool:
-        """Those who may edit the host."""
-        return self.host.can_edit(user)
 
 
 class PairingRequest(Period, TimestampMixin, db.Model):

@@ -13,6 +13,8 @@ from app.auth.decorators import admin_required, login_required, public, roles_re
 from app.common.errors import ServiceError
 from app.common.forms import apply_errors
 from app.common.http import is_safe_local_path, page_arg
+from app.common.views import acting_user as _user
+from app.common.views import load_visible as _load
 from app.cooperation import queries, services
 from app.cooperation.forms import (
     LEVEL_LABELS,
@@ -46,21 +48,6 @@ def _labels() -> dict[str, Any]:
         "coop_status_labels": STATUS_LABELS,
         "host_kind_names": HOST_KIND_LABELS,
     }
-
-
-def _user():
-    """The real user object behind current_user."""
-    return current_user._get_current_object()
-
-
-def _load(model, object_id: int, edit: bool = False):
-    """The object; 404 when the user may not see it, 403 when visible but not editable."""
-    obj = db.get_or_404(model, object_id)
-    if not obj.can_view(current_user):
-        abort(404)
-    if edit and not obj.can_edit(current_user):
-        abort(403)
-    return obj
 
 
 def _back(default: str):

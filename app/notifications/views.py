@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.auth.decorators import login_required
 from app.common.http import is_safe_local_path, page_arg
+from app.common.views import acting_user as _user
 from app.extensions import db
 from app.notifications import mail, services
 from app.notifications.messages import render
@@ -30,10 +31,6 @@ def _inbox_helpers() -> dict:
         "unread_notifications": unread_notifications,
         "notification_text": lambda n: render(n.kind, n.params),
     }
-
-
-def _user():
-    return current_user._get_current_object()
 
 
 @bp.route("/")

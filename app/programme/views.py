@@ -33,6 +33,7 @@ from app.common.exports import (
 from app.common.forms import apply_errors
 from app.common.http import page_arg
 from app.common.time import utcnow
+from app.common.views import acting_user as _user
 from app.extensions import db
 from app.programme import exports, imports, queries, services
 from app.programme.forms import (
@@ -95,10 +96,6 @@ def _labels() -> dict[str, Any]:
         "level_labels": LEVEL_LABELS,
         "next_stage": NEXT_STAGE,
     }
-
-
-def _user():
-    return current_user._get_current_object()
 
 
 def _today() -> date:

@@ -12,6 +12,8 @@ from app.common.errors import ServiceError
 from app.common.exports import export_response, requested_format
 from app.common.forms import apply_errors
 from app.common.http import is_safe_local_path, page_arg
+from app.common.views import acting_user as _user
+from app.common.views import load_visible as _load
 from app.extensions import db
 from app.reference.queries import industry_choices, occupation_choices, region_choices
 from app.registry import exports, queries, services
@@ -60,21 +62,6 @@ def _labels() -> dict[str, Any]:
         "studio_level_labels": STUDIO_LEVEL_LABELS,
         "host_kinds": HOST_KINDS,
     }
-
-
-def _user():
-    """The real user object behind current_user (for services and the audit trail)."""
-    return current_user._get_current_object()
-
-
-def _load(model, object_id: int, edit: bool = False):
-    """The object, 404 when the user may not see it, 403 when visible but not editable."""
-    obj = db.get_or_404(model, object_id)
-    if not obj.can_view(current_user):
-        abort(404)
-    if edit and not obj.can_edit(current_user):
-        abort(403)
-    return obj
 
 
 def _filters(*names: str) -> queries.DirectoryFilters:

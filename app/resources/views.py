@@ -24,6 +24,8 @@ from app.common import exports
 from app.common.errors import ServiceError
 from app.common.forms import apply_errors
 from app.common.http import page_arg
+from app.common.views import acting_user as _user
+from app.common.views import load_visible as _load
 from app.extensions import db
 from app.reference.queries import occupation_choices, region_choices
 from app.registry.models import Host, School, SchoolMajor
@@ -79,21 +81,6 @@ def _labels() -> dict[str, Any]:
 def _host_programmes() -> dict[str, Any]:
     """`host_programmes(hosts)` for the enterprise page's host section."""
     return {"host_programmes": lambda hosts: queries.host_programmes([h.id for h in hosts])}
-
-
-def _user():
-    """The real user object behind current_user."""
-    return current_user._get_current_object()
-
-
-def _load(model, object_id: int, edit: bool = False):
-    """The object; 404 when the user may not see it, 403 when visible but not editable."""
-    obj = db.get_or_404(model, object_id)
-    if not obj.can_view(current_user):
-        abort(404)
-    if edit and not obj.can_edit(current_user):
-        abort(403)
-    return obj
 
 
 def _arg(name: str) -> str | None:

@@ -12,6 +12,7 @@ from app.common.errors import ServiceError
 from app.common.forms import apply_errors
 from app.common.http import page_arg
 from app.common.time import utcnow
+from app.common.views import acting_user as _user
 from app.extensions import db
 from app.reference.models import Occupation, Region
 from app.registry.queries import paginate
@@ -65,11 +66,6 @@ def _region_label(code: str) -> str:
 def _occupation_label(code: str | None) -> str:
     occupation = db.session.get(Occupation, code) if code else None
     return f"{code} {occupation.name}" if occupation else (code or "")
-
-
-def _user():
-    """The real user object behind current_user."""
-    return current_user._get_current_object()
 
 
 def _round(round_id: int) -> MatchRound:
