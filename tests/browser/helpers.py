@@ -56,3 +56,14 @@ def snap(page, name: str) -> None:
     folder = os.environ.get("BROWSER_SCREENSHOTS")
     if folder:
         page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
+
+
+def nav(page, label: str) -> None:
+    """Follow a navbar entry, opening its drop-down menu first when it sits in one."""
+    link = page.locator("#nav").get_by_role("link", name=label, exact=True).first
+    if not link.is_visible():
+        menu = page.locator("#nav li.dropdown").filter(
+            has=page.locator("a.dropdown-item", has_text=label)
+        )
+        menu.locator(".dropdown-toggle").first.click()
+    link.click()

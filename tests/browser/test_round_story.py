@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app.cooperation.models import Placement
 from app.extensions import db
 from app.rounds.models import Match, MatchRound
-from tests.browser.helpers import accept_dialogs, flash_text, log_in, log_out, snap
+from tests.browser.helpers import accept_dialogs, flash_text, log_in, log_out, nav, snap
 from tests.helpers import make_enterprise, make_host, make_school, make_user, unique
 from tests.rounds.factories import make_application, make_placement, make_teacher
 
@@ -61,7 +61,7 @@ def test_round_create_run_preview_publish_answer_follow_up(page, in_live_db):
     log_in(page, w["admin"])
 
     # create the round
-    page.get_by_role("link", name="Match rounds").first.click()
+    nav(page, "Match rounds")
     page.goto("/rounds/new")
     page.select_option("select[name=kind]", "placement")
     page.select_option("select[name=region_code]", LEAGUE)

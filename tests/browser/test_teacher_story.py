@@ -11,7 +11,7 @@ from app.cooperation.models import Application, Practice
 from app.extensions import db
 from app.registry.models import Teacher
 from tests.browser import records
-from tests.browser.helpers import accept_dialogs, flash_text, log_in, snap, submit
+from tests.browser.helpers import accept_dialogs, flash_text, log_in, nav, snap, submit
 from tests.cooperation.factories import make_placement
 from tests.helpers import make_enterprise, make_host, make_school, make_user, unique
 
@@ -96,7 +96,7 @@ def test_teacher_profile_apply_accept_log_and_ledger(page, in_live_db):
     assert page.locator("#nav-unread").inner_text().startswith("1")
 
     # browse with filters: league + occupation, then free places only, then kind of host
-    page.get_by_role("link", name="Practice placements").first.click()
+    nav(page, "Practice placements")
     page.select_option("#f-region", LEAGUE)
     page.select_option("#f-occupation", TURNER)
     page.get_by_role("button", name="Search").click()
