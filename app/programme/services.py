@@ -507,6 +507,7 @@ def save_indicator(actor, data: dict[str, Any], indicator: Indicator | None = No
     indicator = indicator or Indicator()
     for field in fields:
         setattr(indicator, field, data[field])
+    indicator.name = (indicator.name or "").strip()
     db.session.add(indicator)
     _flush_or_conflict(str(_l("This category already has an indicator with this name.")), "name")
     action = "indicator.update" if before else "indicator.create"

@@ -148,6 +148,21 @@ def _failed(form, exc: ServiceError) -> None:
     apply_errors(form, exc)
 
 
+def _save_record(form, fields, save, obj, saved: str, back: str, title: str, **page):
+    """Validate the form, call the save service and commit; else re-show it with the errors."""
+    if form.validate_on_submit():
+        data = {f: getattr(form, f).data for f in fields}
+        try:
+            save(_user(), data, obj)
+            db.session.commit()
+        except ServiceError as exc:
+            _failed(form, exc)
+        else:
+            flash(saved, "success")
+            return redirect(url_for(back))
+    return render_template("programme/form.html", form=form, title=title, **page)
+
+
 def _visible_or_404(obj):
     if obj is None or not obj.can_view(current_user):
         abort(404)
@@ -229,18 +244,15 @@ def batches():
 
 
 def _save_phase(phase: Phase | None):
-    form = PhaseForm(obj=phase)
-    if form.validate_on_submit():
-        data = {f: getattr(form, f).data for f in services.PHASE_FIELDS}
-        try:
-            services.save_phase(_user(), data, phase)
-            db.session.commit()
-        except ServiceError as exc:
-            _failed(form, exc)
-        else:
-            flash(_("Phase saved."), "success")
-            return redirect(url_for("programme.batches"))
-    return render_template("programme/form.html", form=form, title=_("Phase"))
+    return _save_record(
+        PhaseForm(obj=phase),
+        services.PHASE_FIELDS,
+        services.save_phase,
+        phase,
+        _("Phase saved."),
+        "programme.batches",
+        _("Phase"),
+    )
 
 
 @bp.route("/phases/new", methods=["GET", "POST"])
@@ -602,21 +614,14 @@ def research_bases():
 
 
 def _save_research_base(base: ResearchBase | None):
-    form = ResearchBaseForm(obj=base)
-    if form.validate_on_submit():
-        data = {f: getattr(form, f).data for f in services.RESEARCH_BASE_FIELDS}
-        try:
-            services.save_research_base(_user(), data, base)
-            db.session.commit()
-        except ServiceError as exc:
-            _failed(form, exc)
-        else:
-            flash(_("Research base saved."), "success")
-            return redirect(url_for("programme.research_bases"))
-    return render_template(
-        "programme/form.html",
-        form=form,
-        title=_("Research base"),
+    return _save_record(
+        ResearchBaseForm(obj=base),
+        services.RESEARCH_BASE_FIELDS,
+        services.save_research_base,
+        base,
+        _("Research base saved."),
+        "programme.research_bases",
+        _("Research base"),
         cancel=url_for("programme.research_bases"),
     )
 
@@ -696,20 +701,14 @@ def _save_part_timer(row: PartTimeTeacher | None):
         enterprises=_enterprise_choices(row.enterprise_id if row else None),
         schools=_school_choices(),
     )
-    if form.validate_on_submit():
-        data = {f: getattr(form, f).data for f in services.PART_TIMER_FIELDS}
-        try:
-            services.save_part_timer(_user(), data, row)
-            db.session.commit()
-        except ServiceError as exc:
-            _failed(form, exc)
-        else:
-            flash(_("Part-time teacher saved."), "success")
-            return redirect(url_for("programme.part_timers"))
-    return render_template(
-        "programme/form.html",
-        form=form,
-        title=_("Part-time teacher"),
+    return _save_record(
+        form,
+        services.PART_TIMER_FIELDS,
+        services.save_part_timer,
+        row,
+        _("Part-time teacher saved."),
+        "programme.part_timers",
+        _("Part-time teacher"),
         cancel=url_for("programme.part_timers"),
     )
 
@@ -859,22 +858,14 @@ def indicators():
 
 
 def _save_indicator(indicator: Indicator | None):
-    form = IndicatorForm(obj=indicator)
-    if form.validate_on_submit():
-        data = {f: getattr(form, f).data for f in ("category", "name", "weight", "active")}
-        data["name"] = data["name"].strip()
-        try:
-            services.save_indicator(_user(), data, indicator)
-            db.session.commit()
-        except ServiceError as exc:
-            _failed(form, exc)
-        else:
-            flash(_("Indicator saved."), "success")
-            return redirect(url_for("programme.indicators"))
-    return render_template(
-        "programme/form.html",
-        form=form,
-        title=_("Indicator"),
+    return _save_record(
+        IndicatorForm(obj=indicator),
+        ("category", "name", "weight", "active"),
+        services.save_indicator,
+        indicator,
+        _("Indicator saved."),
+        "programme.indicators",
+        _("Indicator"),
         cancel=url_for("programme.indicators"),
     )
 
