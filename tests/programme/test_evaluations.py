@@ -14,7 +14,9 @@ from tests.programme.factories import make_indicator, make_major
 
 
 def _events(action: str) -> list[AuditEvent]:
-    return db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()
+    return db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+    ).all()
 
 
 def _nominate(client, world, category: str, title: str, major=None):

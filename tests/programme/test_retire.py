@@ -25,7 +25,9 @@ from tests.programme.factories import (
 
 
 def _events(action: str) -> list[AuditEvent]:
-    return db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()
+    return db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+    ).all()
 
 
 def _train(teacher, base) -> TrainingRecord:
@@ -157,7 +159,9 @@ def test_unused_indicator_is_deleted_a_used_one_taken_out_of_use(client, world):
     db.session.expire_all()
     assert db.session.get(Indicator, used.id).active is False
     assert db.session.scalar(select(db.func.count(NominationScore.id))) == 1
-    assert [e.action for e in db.session.scalars(select(AuditEvent))][-2:] == [
+    assert [e.action for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))][
+        -2:
+    ] == [
         "indicator.delete",
         "indicator.retire",
     ]

@@ -18,7 +18,9 @@ from tests.programme.factories import make_part_timer, make_research_base, make_
 
 
 def _events(action: str) -> list[AuditEvent]:
-    return db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()
+    return db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+    ).all()
 
 
 def _csv(response) -> list[list[str]]:
