@@ -23,7 +23,7 @@ from app.api.helpers import (
 from app.api.openapi import EXTRA_SCHEMAS, QUERY_PARAMETERS
 from app.api.schemas import INTEGER, STRING, _text
 from app.common.errors import Forbidden, NotFound, ValidationFailed
-from app.common.time import utcnow
+from app.common.time import local_today
 from app.extensions import db
 from app.programme import exports, queries, services
 from app.programme.forms import BatchForm, DecisionForm
@@ -200,7 +200,7 @@ def batch_json(batch: Batch) -> dict[str, Any]:
         "closes_on": batch.closes_on.isoformat(),
         "limit_technician_college": batch.limit_technician_college,
         "limit_other": batch.limit_other,
-        "open": batch.is_open(utcnow().date()),
+        "open": batch.is_open(local_today()),
     }
 
 
@@ -333,7 +333,7 @@ def apply_to_batch(id: int) -> ResponseReturnValue:
     if major is None or not major.can_edit(api_user()):
         message = _("Choose one of your school's integrated majors.")
         raise ValidationFailed(message, {"school_major_id": message})
-    application = services.apply_major(api_user(), batch, major, utcnow().date())
+    application = services.apply_major(api_user(), batch, major, local_today())
     db.session.commit()
     return application_json(application), 201
 

@@ -1,8 +1,22 @@
-"""Time helpers: store UTC, show Asia/Shanghai."""
+"""Time helpers: store UTC, show and count days in Asia/Shanghai."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+#: The platform's time zone: days (deadlines, "today", practice dates) are Beijing days.
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
 def utcnow() -> datetime:
     """The current time in UTC, timezone-aware."""
     return datetime.now(UTC)
+
+
+def local_today(now: datetime | None = None) -> date:
+    """Today's date in Asia/Shanghai (UTC's date is a day behind from 00:00 to 08:00 there)."""
+    return (now or utcnow()).astimezone(LOCAL_TZ).date()
+
+
+def local_midnight(day: date) -> datetime:
+    """The start of a Beijing day, as an aware UTC datetime."""
+    return datetime.combine(day, time.min, tzinfo=LOCAL_TZ).astimezone(UTC)

@@ -1,8 +1,7 @@
 """State changes of cooperation records (flush, never commit)."""
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
@@ -18,7 +17,7 @@ from app.common.errors import (
     ServiceError,
     ValidationFailed,
 )
-from app.common.time import utcnow
+from app.common.time import local_today, utcnow
 from app.cooperation.models import (
     MODES,
     Application,
@@ -35,8 +34,6 @@ from app.notifications.services import notify
 from app.reference.models import Major
 from app.registry.models import TRAINING_LEVELS, Host, School, SchoolMajor, Teacher
 from app.registry.services import _occupations
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 class NoPlaceLeft(Conflict):
@@ -649,7 +646,7 @@ def accept_application(actor, application: Application) -> Practice:
 
 def today() -> date:
     """Today's date in the platform's time zone (Asia/Shanghai)."""
-    return datetime.now(SHANGHAI).date()
+    return local_today()
 
 
 def log_practice_day(actor, practice: Practice, data: dict[str, Any]) -> PracticeEntry:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.common import audit
 from app.common.models import AuditEvent
+from app.common.time import LOCAL_TZ
 from app.cooperation.models import Offer, Pairing
 from app.demo import data
 from app.extensions import db
@@ -152,7 +153,7 @@ def seed_resources(today: date | None = None) -> ResourcesResult:
 
 def _at(day: date, hour: int) -> datetime:
     """hour o'clock Beijing time on day, as UTC."""
-    return datetime.combine(day, time(hour), UTC) - timedelta(hours=8)
+    return datetime.combine(day, time(hour), LOCAL_TZ).astimezone(UTC)
 
 
 class _Builder:

@@ -2,7 +2,7 @@
 the export streams) and the dashboard's figures, scoped to a league for league administrators."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -10,7 +10,7 @@ from sqlalchemy import Select, and_, distinct, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.common.models import AuditEvent
-from app.common.time import utcnow
+from app.common.time import local_midnight, local_today
 from app.cooperation.models import Pairing, Placement, Practice
 from app.extensions import db
 from app.programme.models import (
@@ -121,7 +121,7 @@ def applicable_majors(school_id: int, batch: Batch) -> list[SchoolMajor]:
 
 def practice_cutoff(today: date | None = None) -> date:
     """The first day of the practice rule's window (PRACTICE_RULE_YEARS back from today)."""
-    today = today or utcnow().date()
+    today = today or local_today()
     years = current_app.config["PRACTICE_RULE_YEARS"]
     try:
         return today.replace(year=today.year - years)
@@ -357,10 +357,8 @@ class AuditFilters:
 
 
 def _shanghai_day_start(day: date) -> datetime:
-    """Midnight in Asia/Shanghai (UTC+8, no daylight saving) as an aware UTC datetime."""
-    from datetime import UTC
-
-    return datetime.combine(day, time.min, tzinfo=UTC) - timedelta(hours=8)
+    """Midnight in Asia/Shanghai as an aware UTC datetime."""
+    return local_midnight(day)
 
 
 def audit_events(filters: AuditFilters) -> Select:

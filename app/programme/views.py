@@ -32,7 +32,7 @@ from app.common.exports import (
 )
 from app.common.forms import apply_errors
 from app.common.http import page_arg
-from app.common.time import utcnow
+from app.common.time import local_today
 from app.common.views import acting_user as _user
 from app.extensions import db
 from app.programme import exports, imports, queries, services
@@ -99,7 +99,7 @@ def _labels() -> dict[str, Any]:
 
 
 def _today() -> date:
-    return utcnow().date()
+    return local_today()
 
 
 def _int_arg(name: str) -> int | None:

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.models import TimestampMixin
-from app.common.time import utcnow
+from app.common.time import local_today, utcnow
 from app.extensions import db
 from app.reference.models import Occupation, Region
 from app.registry.models import Enterprise, Host, School, SchoolMajor
@@ -601,7 +601,7 @@ class SupervisionAction(TimestampMixin, db.Model):
 
     @property
     def overdue(self) -> bool:
-        return self.status == "open" and self.due_on < date.today()
+        return self.status == "open" and self.due_on < local_today()
 
     def can_view(self, user) -> bool:
         """As the visit."""

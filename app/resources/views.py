@@ -24,6 +24,7 @@ from app.common import exports
 from app.common.errors import ServiceError
 from app.common.forms import apply_errors
 from app.common.http import page_arg
+from app.common.time import local_today
 from app.common.views import acting_user as _user
 from app.common.views import load_visible as _load
 from app.extensions import db
@@ -478,7 +479,7 @@ def _anchor() -> date:
     try:
         return date.fromisoformat(request.args.get("date", ""))
     except ValueError:
-        return date.today()
+        return local_today()
 
 
 @bp.route("/venues/<int:venue_id>")

@@ -1,18 +1,17 @@
 """Forms of match rounds; the API validates with them too."""
 
 from datetime import UTC, datetime, time
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FloatField, HiddenField, SelectField, StringField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.common.time import LOCAL_TZ
 from app.common.validators import safe_text
 from app.reference.queries import region_choices
 from matching.scoring import CRITERIA, Weights
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 KIND_LABELS = {"placement": _l("Teacher practice placements"), "pairing": _l("Workshop pairings")}
 MODE_LABELS = {
     "optimal": _l("Optimal (most matches, highest total score)"),
