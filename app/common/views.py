@@ -3,6 +3,7 @@
 from flask import abort
 from flask_login import current_user
 
+from app.common.forms import apply_errors
 from app.extensions import db
 
 
@@ -19,3 +20,9 @@ def load_visible(model, object_id, edit: bool = False):
     if edit and not obj.can_edit(current_user):
         abort(403)
     return obj
+
+
+def show_service_error(form, exc) -> None:
+    """Undo the unit of work and show the service's messages next to the form's fields."""
+    db.session.rollback()
+    apply_errors(form, exc)

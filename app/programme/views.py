@@ -34,6 +34,7 @@ from app.common.forms import apply_errors
 from app.common.http import page_arg
 from app.common.time import local_today
 from app.common.views import acting_user as _user
+from app.common.views import show_service_error as _failed
 from app.extensions import db
 from app.programme import exports, imports, queries, services
 from app.programme.forms import (
@@ -141,11 +142,6 @@ class RowPagination:
         self.items = list(db.session.execute(stmt.limit(per_page).offset(offset)))
         self.has_prev, self.prev_num = page > 1, page - 1
         self.has_next, self.next_num = page < self.pages, page + 1
-
-
-def _failed(form, exc: ServiceError) -> None:
-    db.session.rollback()
-    apply_errors(form, exc)
 
 
 def _save_record(form, fields, save, obj, saved: str, back: str, title: str, **page):

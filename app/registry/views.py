@@ -10,10 +10,10 @@ from sqlalchemy.orm import selectinload
 from app.auth.decorators import admin_required, public, roles_required
 from app.common.errors import ServiceError
 from app.common.exports import export_response, requested_format
-from app.common.forms import apply_errors
 from app.common.http import is_safe_local_path, page_arg
 from app.common.views import acting_user as _user
 from app.common.views import load_visible as _load
+from app.common.views import show_service_error as _service_failed
 from app.extensions import db
 from app.reference.queries import industry_choices, occupation_choices, region_choices
 from app.registry import exports, queries, services
@@ -68,12 +68,6 @@ def _filters(*names: str) -> queries.DirectoryFilters:
     """Directory filters from the query string (blank values ignored)."""
     values = {n: (request.args.get(n) or "").strip() or None for n in names}
     return queries.DirectoryFilters(**values)
-
-
-def _service_failed(form, exc: ServiceError) -> None:
-    """Undo the unit of work and show the service's messages next to the fields."""
-    db.session.rollback()
-    apply_errors(form, exc)
 
 
 def _back_to(enterprise: Enterprise):
