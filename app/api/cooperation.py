@@ -22,6 +22,8 @@ from app.cooperation.forms import (
     PairingRequestForm,
     PlacementForm,
     PracticeEntryForm,
+    ProposeMajorForm,
+    ProposeOfferForm,
     ReasonForm,
     SchoolMajorForm,
     TeacherProfileForm,
@@ -34,6 +36,8 @@ from app.cooperation.models import (
     PairingRequest,
     Placement,
     Practice,
+    Proposal,
+    approved_enterprise_user,
 )
 from app.extensions import db
 from app.registry.models import HOST_KINDS, TRAINING_LEVELS, Host, School, Teacher
@@ -100,6 +104,14 @@ APPLICATION_INPUT = {
     "ends_on": DATE,
 }
 REASON_INPUT = {"reason": _text(2000)}
+PROPOSE_OFFER_INPUT = {
+    "offer_id": {**INT, "description": "One of your own open offers (another's: 422)."},
+    "note": _text(2000, nullable=True),
+}
+PROPOSE_MAJOR_INPUT = {
+    "school_major_id": {**INT, "description": "One of your school's integrated majors."},
+    "note": _text(2000, nullable=True),
+}
 ENTRY_INPUT = {"on_date": DATE, "description": _text(2000)}
 
 
@@ -183,11 +195,15 @@ def teacher_json(teacher: Teacher) -> dict[str, Any]:
 
 
 def pairing_request_json(row: PairingRequest) -> dict[str, Any]:
-    """A school's pairing request."""
+    """A school's pairing request with its school and major."""
     return {
         "id": row.id,
         "status": row.status,
         "school_major_id": row.school_major_id,
+        "school_id": row.school_major.school_id,
+        "school_name": row.school_major.school.name,
+        "major_name": row.school_major.major.name,
+        "region_code": row.school_major.school.region_code,
         "occupation_codes": [o.code for o in row.occupations],
         "preferred_modes": list(row.preferred_modes or []),
         "preferred_region_codes": list(row.preferred_region_codes or []),
@@ -225,6 +241,29 @@ def pairing_json(row: Pairing) -> dict[str, Any]:
         "pairing_request_id": row.pairing_request_id,
         "started_on": row.started_on.isoformat(),
         "ended_on": row.ended_on.isoformat() if row.ended_on else None,
+    }
+
+
+def proposal_json(row: Proposal) -> dict[str, Any]:
+    """A direct pairing proposal between an offer and a school's integrated major."""
+    major = row.school_major
+    return {
+        "id": row.id,
+        "direction": row.direction,
+        "status": row.status,
+        "offer_id": row.offer_id,
+        **_host_brief(row.offer.host),
+        "mode": row.offer.mode,
+        "school_major_id": row.school_major_id,
+        "school_id": major.school_id,
+        "school_name": major.school.name,
+        "major_name": major.major.name,
+        "pairing_request_id": row.pairing_request_id,
+        "note": row.note,
+        "decision_reason": row.decision_reason,
+        "decided_at": _time(row.decided_at),
+        "pairing_id": row.pairing_id,
+        "created_at": _time(row.created_at),
     }
 
 
@@ -521,12 +560,21 @@ def close_placement(id: int) -> ResponseReturnValue:
 
 @bp.get("/pairing-requests")
 @operation(
-    "The school's pairing requests", tag="cooperation", responses={200: "PairingRequestList"}
+    "Pairing requests: the school's own; for approved enterprises, the open ones",
+    tag="cooperation",
+    responses={200: "PairingRequestList"},
+    query=(*PAGE, "region_code", "occupation_code", "mode", "starts_on", "ends_on"),
 )
-@api_roles("school")
+@api_roles("school", "enterprise")
 def pairing_request_list() -> ResponseReturnValue:
-    """Pairing requests of the caller's school, newest first."""
-    rows = queries.school_pairing_requests(api_user().school_id or 0)
+    """A school sees its requests, newest first; an approved enterprise browses requests still
+    looking for partners (filters: league, occupation, mode, period), with school and major."""
+    user = api_user()
+    if user.role == "enterprise":
+        if not approved_enterprise_user(user):
+            raise Forbidden(_("Only approved enterprises browse pairing requests."))
+        return page_of(queries.open_pairing_requests(_browse_filters()), pairing_request_json)
+    rows = queries.school_pairing_requests(user.school_id or 0)
     return {
         "items": [pairing_request_json(r) for r in rows],
         "page": 1,
@@ -597,6 +645,110 @@ def end_pairing(id: int) -> ResponseReturnValue:
     row = visible_or_404(Pairing, id)
     _done(services.end_pairing, row)
     return pairing_json(row)
+
+
+# Direct pairing proposals ------------------------------------------------------------------
+
+
+def _own_open_offer_choices() -> list[tuple[int, str]]:
+    user = api_user()
+    return [(o.id, o.host.name) for o in queries.own_open_offers(user.enterprise_id or 0)]
+
+
+def _own_major_choices() -> list[tuple[int, str]]:
+    user = api_user()
+    return [(m.id, m.major.name) for m in queries.school_majors(user.school_id or 0) if m.active]
+
+
+@bp.post("/pairing-requests/<int:id>/proposals")
+@operation(
+    "Propose one of your open offers to a school's pairing request (enterprise)",
+    tag="cooperation",
+    body="ProposeOffer",
+    responses={201: "Proposal", 409: None},
+)
+@api_roles("enterprise")
+def propose_offer(id: int) -> ResponseReturnValue:
+    """The school answers; an offer not yours, closed or full is 422 naming offer_id."""
+    row = visible_or_404(PairingRequest, id)
+    data = validated(ProposeOfferForm, _body(PROPOSE_OFFER_INPUT), offers=_own_open_offer_choices())
+    proposal = services.propose_offer(api_user(), row, data)
+    return _created(proposal_json(proposal), "api.proposal", id=proposal.id)
+
+
+@bp.post("/offers/<int:id>/proposals")
+@operation(
+    "Propose one of your school's integrated majors to an open offer (school)",
+    tag="cooperation",
+    body="ProposeMajor",
+    responses={201: "Proposal", 409: None},
+)
+@api_roles("school")
+def propose_major(id: int) -> ResponseReturnValue:
+    """The enterprise answers; a major not of your school is 422 naming school_major_id."""
+    offer = visible_or_404(Offer, id)
+    data = validated(ProposeMajorForm, _body(PROPOSE_MAJOR_INPUT), majors=_own_major_choices())
+    proposal = services.propose_major(api_user(), offer, data)
+    return _created(proposal_json(proposal), "api.proposal", id=proposal.id)
+
+
+@bp.get("/proposals")
+@operation(
+    "Proposals the caller's school or enterprise sent and received",
+    tag="cooperation",
+    responses={200: "ProposalList"},
+    query=(*PAGE, "box"),
+)
+@api_roles("school", "enterprise")
+def proposal_list() -> ResponseReturnValue:
+    """?box=sent|received narrows the list (?status=pending|accepted|declined too)."""
+    box = arg("box")
+    return page_of(
+        queries.proposals_of(
+            api_user(), box if box in ("sent", "received") else None, arg("status")
+        ),
+        proposal_json,
+    )
+
+
+@bp.get("/proposals/<int:id>")
+@operation("A pairing proposal", tag="cooperation", responses={200: "Proposal"})
+@api_login_required
+def proposal(id: int) -> ResponseReturnValue:
+    """Visible to both sides and to the administrators of either league."""
+    return proposal_json(visible_or_404(Proposal, id))
+
+
+@bp.post("/proposals/<int:id>/accept")
+@operation(
+    "Accept a proposal received (starts the pairing)",
+    tag="cooperation",
+    responses={200: "Proposal", 409: None},
+)
+@api_roles("school", "enterprise")
+def accept_proposal(id: int) -> ResponseReturnValue:
+    """Claims the offer's slot atomically; 409 no_place_left when every slot is taken."""
+    row = visible_or_404(Proposal, id)
+    _done(services.accept_proposal, row)
+    db.session.refresh(row)
+    return proposal_json(row)
+
+
+@bp.post("/proposals/<int:id>/decline")
+@operation(
+    "Decline a proposal received, with a reason",
+    tag="cooperation",
+    body="ReasonRequest",
+    responses={200: "Proposal", 409: None},
+)
+@api_roles("school", "enterprise")
+def decline_proposal(id: int) -> ResponseReturnValue:
+    """pending → declined; the proposing side reads the reason."""
+    row = visible_or_404(Proposal, id)
+    data = validated(ReasonForm, _body(REASON_INPUT))
+    _done(services.decline_proposal, row, data["reason"])
+    db.session.refresh(row)
+    return proposal_json(row)
 
 
 # Applications ------------------------------------------------------------------------------
@@ -944,8 +1096,41 @@ EXTRA_SCHEMAS.update(
             ["school_major_id", "occupation_codes", "starts_on", "ends_on", "wanted"],
         ),
         "PairingRequest": _schema(
-            {"id": _integer, "status": _status, **PAIRING_REQUEST_INPUT}, ["id", "status"]
+            {
+                "id": _integer,
+                "status": _status,
+                **PAIRING_REQUEST_INPUT,
+                "school_id": _integer,
+                "school_name": _string,
+                "major_name": _string,
+                "region_code": _string,
+            },
+            ["id", "status"],
         ),
+        "ProposeOffer": _schema(PROPOSE_OFFER_INPUT, ["offer_id"]),
+        "ProposeMajor": _schema(PROPOSE_MAJOR_INPUT, ["school_major_id"]),
+        "Proposal": _schema(
+            {
+                "id": _integer,
+                "direction": {"type": "string", "enum": ["to_request", "to_offer"]},
+                "status": {"type": "string", "enum": ["pending", "accepted", "declined"]},
+                "offer_id": _integer,
+                **_host,
+                "mode": {"type": "string", "enum": list(MODES)},
+                "school_major_id": _integer,
+                "school_id": _integer,
+                "school_name": _string,
+                "major_name": _string,
+                "pairing_request_id": {"type": "integer", "nullable": True},
+                "note": _nullable_text,
+                "decision_reason": _nullable_text,
+                "decided_at": {"type": "string", "format": "date-time", "nullable": True},
+                "pairing_id": {"type": "integer", "nullable": True},
+                "created_at": {"type": "string", "format": "date-time", "nullable": True},
+            },
+            ["id", "status", "direction"],
+        ),
+        "ProposalList": _list("Proposal"),
         "PairingRequestList": _list("PairingRequest"),
         "ApplicationCreate": _schema(APPLICATION_INPUT, ["placement_ids", "starts_on", "ends_on"]),
         "Application": _schema(
@@ -1057,5 +1242,9 @@ QUERY_PARAMETERS.update(
             "description": "Pairings: active (default) or ended.",
         },
         "school_id": {"schema": {"type": "integer", "minimum": 1}, "description": "One school."},
+        "box": {
+            "schema": {"type": "string", "enum": ["sent", "received"]},
+            "description": "Proposals: only those sent, or only those received.",
+        },
     }
 )

@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.common.validators import safe_text
+from app.common.validators import encodable, safe_text
 from app.cooperation.models import MODES
 from app.reference.queries import major_choices, occupation_choices, region_choices
 from app.registry.models import TRAINING_LEVELS
@@ -43,6 +43,9 @@ STATUS_LABELS = {
     "ended": _l("Ended"),
     "ongoing": _l("Ongoing"),
     "completed": _l("Completed"),
+    "pending": _l("Waiting for an answer"),
+    "accepted": _l("Accepted"),
+    "declined": _l("Declined"),
 }
 assert set(MODE_LABELS) == set(MODES)
 assert set(LEVEL_LABELS) == set(TRAINING_LEVELS)
@@ -214,7 +217,8 @@ class ReasonForm(FlaskForm):
     """A reason the other side will read (returning an application)."""
 
     reason = TextAreaField(
-        _l("Reason"), validators=[DataRequired(_l("Give the reason.")), Length(max=2000)]
+        _l("Reason"),
+        validators=[DataRequired(_l("Give the reason.")), Length(max=2000), encodable],
     )
 
 
@@ -225,3 +229,31 @@ class PracticeEntryForm(FlaskForm):
     description = TextAreaField(
         _l("What you did"), validators=[DataRequired(), Length(max=2000), safe_text]
     )
+
+
+class ProposeOfferForm(FlaskForm):
+    """An enterprise proposes one of its open offers to a school's pairing request."""
+
+    offer_id = SelectField(_l("Your offer"), coerce=int, validators=[DataRequired()])
+    note = TextAreaField(
+        _l("Note"), validators=[Optional(), Length(max=2000), safe_text, encodable]
+    )
+
+    def __init__(self, *args, offers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offer_id.choices = list(offers or [])
+
+
+class ProposeMajorForm(FlaskForm):
+    """A school proposes one of its integrated majors to an enterprise's offer."""
+
+    school_major_id = SelectField(
+        _l("Integrated major"), coerce=int, validators=[DataRequired(_l("Choose a major."))]
+    )
+    note = TextAreaField(
+        _l("Note"), validators=[Optional(), Length(max=2000), safe_text, encodable]
+    )
+
+    def __init__(self, *args, majors=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school_major_id.choices = list(majors or [])

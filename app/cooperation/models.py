@@ -1,6 +1,7 @@
 """Cooperation records: what enterprises offer, what schools and teachers ask for, and what
 was agreed. Places are counted in `*_taken` columns that the database keeps within bounds."""
 
+import secrets
 from datetime import date, datetime
 from typing import Any
 
@@ -21,13 +22,26 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from app.common.models import TimestampMixin
 from app.extensions import db
 from app.reference.models import Occupation
-from app.registry.models import Host, SchoolMajor, Teacher
+from app.registry.models import Enterprise, Host, SchoolMajor, Teacher
 
 MODES = ("enterprise_in_school", "school_in_enterprise", "linkage", "enterprise_run")
 POSTING_STATUSES = ("draft", "open", "closed")
 REQUEST_STATUSES = ("submitted", "returned", "endorsed", "matched", "withdrawn")
+#: Pairing requests still looking for partners (rounds and direct proposals use these).
+OPEN_REQUEST_STATUSES = ("submitted", "endorsed")
 PAIRING_STATUSES = ("active", "ended")
 PRACTICE_STATUSES = ("ongoing", "completed")
+PROPOSAL_DIRECTIONS = ("to_request", "to_offer")
+PROPOSAL_STATUSES = ("pending", "accepted", "declined")
+#: Letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L).
+CERTIFICATE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_certificate_no() -> str:
+    """A certificate number with a random, unguessable part: GX-XXXX-XXXX-XXXX (about 59 bits)."""
+    body = "".join(secrets.choice(CERTIFICATE_ALPHABET) for _ in range(12))
+    return f"GX-{body[:4]}-{body[4:8]}-{body[8:]}"
+
 
 offer_occupation = Table(
     "offer_occupation",
@@ -49,6 +63,16 @@ pairing_request_occupation = Table(
     ),
     Column("occupation_code", ForeignKey("occupation.code"), primary_key=True, index=True),
 )
+
+
+def approved_enterprise_user(user) -> bool:
+    """True for an enterprise account whose enterprise is approved."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.role != "enterprise" or user.enterprise_id is None:
+        return False
+    enterprise = db.session.get(Enterprise, user.enterprise_id)
+    return enterprise is not None and enterprise.status == "approved"
 
 
 class Period:
@@ -179,8 +203,11 @@ class PairingRequest(Period, TimestampMixin, db.Model):
         return self.school_major.region_code
 
     def can_view(self, user) -> bool:
-        """The school's staff and its league's administrators."""
-        return self.school_major.school.can_edit(user)
+        """The school's staff and its league's administrators; open requests also to the staff
+        of approved enterprises, who may propose an offer to them."""
+        if self.school_major.school.can_edit(user):
+            return True
+        return self.status in OPEN_REQUEST_STATUSES and approved_enterprise_user(user)
 
     def can_edit(self, user) -> bool:
         """The school's staff and its league's administrators."""
@@ -322,6 +349,7 @@ class Practice(TimestampMixin, db.Model):
     confirmed_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    certificate_no: Mapped[str] = mapped_column(String(24), unique=True, default=new_certificate_no)
 
     teacher: Mapped[Teacher] = relationship()
     placement: Mapped[Placement] = relationship()
@@ -363,3 +391,60 @@ class PracticeEntry(TimestampMixin, db.Model):
             "description": self.description,
             "confirmed": self.confirmed,
         }
+
+
+class Proposal(TimestampMixin, db.Model):
+    """结对提议: an enterprise proposes an offer to a pairing request (`to_request`), or a school
+    proposes one of its majors to an offer (`to_offer`); the other side accepts or declines."""
+
+    __tablename__ = "proposal"
+    __table_args__ = (
+        CheckConstraint("direction IN ('to_request','to_offer')", name="direction_known"),
+        CheckConstraint("status IN ('pending','accepted','declined')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    direction: Mapped[str] = mapped_column(String(10))
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offer.id", ondelete="CASCADE"), index=True)
+    school_major_id: Mapped[int] = mapped_column(
+        ForeignKey("school_major.id", ondelete="CASCADE"), index=True
+    )
+    pairing_request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pairing_request.id", ondelete="SET NULL"), index=True
+    )
+    note: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    proposed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    pairing_id: Mapped[int | None] = mapped_column(ForeignKey("pairing.id", ondelete="SET NULL"))
+
+    offer: Mapped[Offer] = relationship()
+    school_major: Mapped[SchoolMajor] = relationship()
+    pairing_request: Mapped[PairingRequest | None] = relationship()
+
+    @property
+    def school_id(self) -> int:
+        return self.school_major.school_id
+
+    @property
+    def enterprise_id(self) -> int:
+        return self.offer.host.enterprise_id
+
+    @property
+    def answering_side(self) -> str:
+        """Who answers: the school for an offer proposed to it, the enterprise otherwise."""
+        return "school" if self.direction == "to_request" else "enterprise"
+
+    def can_view(self, user) -> bool:
+        """Both sides and the administrators of either league."""
+        return self.school_major.school.can_edit(user) or self.offer.can_edit(user)
+
+    def can_edit(self, user) -> bool:
+        """Both sides (the receiving side answers)."""
+        return self.can_view(user)

@@ -4,10 +4,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import Select, case, exists, func, or_, select
+from sqlalchemy import Select, String, case, cast, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.cooperation.models import (
+    OPEN_REQUEST_STATUSES,
+    PROPOSAL_STATUSES,
     Application,
     ApplicationChoice,
     Offer,
@@ -16,7 +18,9 @@ from app.cooperation.models import (
     Placement,
     Practice,
     PracticeEntry,
+    Proposal,
     offer_occupation,
+    pairing_request_occupation,
     placement_occupation,
 )
 from app.extensions import db
@@ -435,3 +439,94 @@ def teacher_applications_stmt(teacher_id: int) -> Select:
         .where(Application.teacher_id == teacher_id)
         .order_by(Application.id.desc())
     )
+
+
+# --- direct pairing proposals -------------------------------------------------------------
+
+
+def open_pairing_requests(filters: BrowseFilters) -> Select:
+    """Pairing requests of approved schools still looking for partners, soonest first.
+
+    Filters: the school's league, an occupation, a preferred mode (requests without a
+    preference match every mode) and period overlap.
+    """
+    stmt = (
+        select(PairingRequest)
+        .join(SchoolMajor, PairingRequest.school_major_id == SchoolMajor.id)
+        .join(School, SchoolMajor.school_id == School.id)
+        .options(
+            selectinload(PairingRequest.school_major).selectinload(SchoolMajor.school),
+            selectinload(PairingRequest.school_major).selectinload(SchoolMajor.major),
+            selectinload(PairingRequest.occupations),
+        )
+        .where(
+            PairingRequest.status.in_(OPEN_REQUEST_STATUSES),
+            School.status == "approved",
+            SchoolMajor.active.is_(True),
+        )
+    )
+    if filters.region_code:
+        stmt = stmt.where(School.region_code == filters.region_code)
+    if filters.occupation_code:
+        stmt = stmt.where(
+            exists().where(
+                pairing_request_occupation.c.pairing_request_id == PairingRequest.id,
+                pairing_request_occupation.c.occupation_code == filters.occupation_code,
+            )
+        )
+    if filters.mode:
+        modes = cast(PairingRequest.preferred_modes, String)
+        stmt = stmt.where(or_(modes.like(f'%"{filters.mode}"%'), modes == "[]"))
+    if filters.starts_on:
+        stmt = stmt.where(PairingRequest.ends_on >= filters.starts_on)
+    if filters.ends_on:
+        stmt = stmt.where(PairingRequest.starts_on <= filters.ends_on)
+    return stmt.order_by(PairingRequest.starts_on, PairingRequest.id)
+
+
+def proposals_of(user, box: str | None = None, status: str | None = None) -> Select:
+    """Proposals the user's school or enterprise sent or received (box 'sent'/'received'),
+    newest first."""
+    stmt = (
+        select(Proposal)
+        .join(SchoolMajor, Proposal.school_major_id == SchoolMajor.id)
+        .join(Offer, Proposal.offer_id == Offer.id)
+        .join(Host, Offer.host_id == Host.id)
+        .options(
+            selectinload(Proposal.school_major).selectinload(SchoolMajor.school),
+            selectinload(Proposal.school_major).selectinload(SchoolMajor.major),
+            selectinload(Proposal.offer).selectinload(Offer.host).selectinload(Host.enterprise),
+        )
+    )
+    if user.role == "school":
+        stmt = stmt.where(SchoolMajor.school_id == (user.school_id or 0))
+        sent = "to_offer"
+    elif user.role == "enterprise":
+        stmt = stmt.where(Host.enterprise_id == (user.enterprise_id or 0))
+        sent = "to_request"
+    else:
+        return stmt.where(Proposal.id.is_(None))
+    if box == "sent":
+        stmt = stmt.where(Proposal.direction == sent)
+    elif box == "received":
+        stmt = stmt.where(Proposal.direction != sent)
+    if status in PROPOSAL_STATUSES:
+        stmt = stmt.where(Proposal.status == status)
+    return stmt.order_by(Proposal.id.desc())
+
+
+def own_open_offers(enterprise_id: int) -> list[Offer]:
+    """The enterprise's open offers with a free slot, for the proposal form."""
+    stmt = (
+        select(Offer)
+        .join(Host, Offer.host_id == Host.id)
+        .options(selectinload(Offer.host))
+        .where(
+            Host.enterprise_id == enterprise_id,
+            Host.retired_at.is_(None),
+            Offer.status == "open",
+            Offer.slots_taken < Offer.slots,
+        )
+        .order_by(Offer.id)
+    )
+    return list(db.session.scalars(stmt))

@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
@@ -20,6 +20,7 @@ from app.common.errors import (
 from app.common.time import local_today, utcnow
 from app.cooperation.models import (
     MODES,
+    OPEN_REQUEST_STATUSES,
     Application,
     ApplicationChoice,
     Offer,
@@ -28,6 +29,8 @@ from app.cooperation.models import (
     Placement,
     Practice,
     PracticeEntry,
+    Proposal,
+    approved_enterprise_user,
 )
 from app.extensions import db
 from app.notifications.services import notify
@@ -95,19 +98,38 @@ def start_practice(application, placement, match=None) -> Practice:
     return practice
 
 
-def start_pairing(pairing_request, offer, match=None) -> Pairing:
-    """Record an agreed pairing of an integrated major with an offer (slot already claimed)."""
+def start_pairing(pairing_request, offer, match=None, *, school_major=None) -> Pairing:
+    """Record an agreed pairing of an integrated major with an offer (slot already claimed);
+    without a pairing request, `school_major` names the major and the offer's dates apply."""
+    if pairing_request is not None:
+        major_id, starts_on = pairing_request.school_major_id, pairing_request.starts_on
+    else:
+        major_id, starts_on = school_major.id, offer.starts_on
     pairing = Pairing(
-        school_major_id=pairing_request.school_major_id,
+        school_major_id=major_id,
         offer_id=offer.id,
-        pairing_request_id=pairing_request.id,
+        pairing_request_id=getattr(pairing_request, "id", None),
         match_id=getattr(match, "id", None),
-        started_on=max(pairing_request.starts_on, offer.starts_on),
+        started_on=max(starts_on, offer.starts_on),
         status="active",
     )
     db.session.add(pairing)
     db.session.flush()
     return pairing
+
+
+def close_request_when_served(request: PairingRequest | None) -> None:
+    """A pairing request with as many active pairings as wanted becomes `matched`."""
+    if request is None:
+        return
+    count = db.session.scalar(
+        select(func.count(Pairing.id)).where(
+            Pairing.pairing_request_id == request.id, Pairing.status == "active"
+        )
+    )
+    if count >= request.wanted:
+        request.status = "matched"
+        db.session.flush()
 
 
 # --- shared helpers -----------------------------------------------------------------------
@@ -741,4 +763,272 @@ def complete_practice(actor, practice: Practice) -> Practice:
         {"placement": practice.placement.host.name, "days": practice.days_confirmed},
         _link("cooperation.practice_certificate", practice_id=practice.id),
     )
+    return practice
+
+
+# --- direct pairing proposals -------------------------------------------------------------
+
+
+def _proposal_params(proposal: Proposal) -> dict[str, Any]:
+    major = proposal.school_major
+    return {
+        "school": major.school.name,
+        "major": major.major.name,
+        "enterprise": proposal.offer.host.enterprise.name,
+        "host": proposal.offer.host.name,
+    }
+
+
+def _open_offer(offer: Offer | None, field: str = "offer_id") -> Offer:
+    """The offer when it is open with a free slot on an active host; ValidationFailed else."""
+    if offer is None or offer.status != "open" or not offer.host.active:
+        raise _fail(field, _l("Choose an open offer."))
+    if offer.host.enterprise.status != "approved":
+        raise _fail(field, _l("Choose an open offer."))
+    if offer.free <= 0:
+        raise _fail(field, _l("All pairing slots of this offer are taken."))
+    return offer
+
+
+def _not_yet_paired(major_id: int, offer_id: int, field: str) -> None:
+    """Refuse a pair that is already paired or already has a pending proposal."""
+    paired = db.session.scalar(
+        select(Pairing.id).where(Pairing.school_major_id == major_id, Pairing.offer_id == offer_id)
+    )
+    if paired:
+        raise _fail(field, _l("This major and this offer are already paired."))
+    pending = db.session.scalar(
+        select(Proposal.id).where(
+            Proposal.school_major_id == major_id,
+            Proposal.offer_id == offer_id,
+            Proposal.status == "pending",
+        )
+    )
+    if pending:
+        message = str(_l("A proposal of this major and this offer is already waiting."))
+        raise Conflict(message, {field: message})
+
+
+def _open_request_of(major: SchoolMajor) -> PairingRequest | None:
+    """The major's oldest pairing request still looking for partners, if any."""
+    return db.session.scalar(
+        select(PairingRequest)
+        .where(
+            PairingRequest.school_major_id == major.id,
+            PairingRequest.status.in_(OPEN_REQUEST_STATUSES),
+        )
+        .order_by(PairingRequest.id)
+        .limit(1)
+    )
+
+
+def propose_offer(actor, pairing_request: PairingRequest, data: dict[str, Any]) -> Proposal:
+    """An approved enterprise proposes one of its open offers to an open pairing request;
+    raises Forbidden, InvalidState, ValidationFailed (offer_id), Conflict."""
+    if not approved_enterprise_user(actor):
+        raise Forbidden(str(_l("Only approved enterprises propose offers.")))
+    if pairing_request.status not in OPEN_REQUEST_STATUSES:
+        raise InvalidState(str(_l("This pairing request no longer looks for partners.")))
+    offer = db.session.get(Offer, data.get("offer_id") or 0)
+    if offer is None or not _member_of_enterprise(actor, offer.host.enterprise_id):
+        raise _fail("offer_id", _l("Choose one of your own open offers."))
+    _open_offer(offer)
+    _not_yet_paired(pairing_request.school_major_id, offer.id, "offer_id")
+    proposal = Proposal(
+        direction="to_request",
+        offer=offer,
+        school_major=pairing_request.school_major,
+        pairing_request=pairing_request,
+        note=(data.get("note") or "").strip() or None,
+        status="pending",
+        proposed_by_id=actor.id,
+    )
+    db.session.add(proposal)
+    db.session.flush()
+    audit.record(actor, "proposal.create", proposal, after=_proposal_values(proposal))
+    notify(
+        school_staff(pairing_request.school_major.school_id),
+        "proposal_received",
+        {**_proposal_params(proposal), "party": offer.host.enterprise.name},
+        _link("cooperation.proposals", box="received"),
+    )
+    return proposal
+
+
+def propose_major(actor, offer: Offer, data: dict[str, Any]) -> Proposal:
+    """A school proposes one of its integrated majors to an open offer; raises Forbidden,
+    ValidationFailed (school_major_id, offer_id), Conflict."""
+    major = db.session.get(SchoolMajor, data.get("school_major_id") or 0)
+    if major is None or not _member_of_school(actor, major.school_id) or not major.active:
+        raise _fail("school_major_id", _l("Choose one of your school's integrated majors."))
+    if major.school.status != "approved":
+        raise _fail("school_major_id", _l("Your school must be approved before it requests."))
+    _open_offer(offer)
+    _not_yet_paired(major.id, offer.id, "school_major_id")
+    proposal = Proposal(
+        direction="to_offer",
+        offer=offer,
+        school_major=major,
+        pairing_request=_open_request_of(major),
+        note=(data.get("note") or "").strip() or None,
+        status="pending",
+        proposed_by_id=actor.id,
+    )
+    db.session.add(proposal)
+    db.session.flush()
+    audit.record(actor, "proposal.create", proposal, after=_proposal_values(proposal))
+    notify(
+        enterprise_staff(offer.host.enterprise_id),
+        "proposal_received",
+        {**_proposal_params(proposal), "party": major.school.name},
+        _link("cooperation.proposals", box="received"),
+    )
+    return proposal
+
+
+def _proposal_values(proposal: Proposal) -> dict[str, Any]:
+    return {
+        "direction": proposal.direction,
+        "offer_id": proposal.offer_id,
+        "school_major_id": proposal.school_major_id,
+        "pairing_request_id": proposal.pairing_request_id,
+        "status": proposal.status,
+    }
+
+
+def proposal_side(actor, proposal: Proposal) -> str | None:
+    """'school' or 'enterprise' when the actor is staff of that side, else None."""
+    if _member_of_school(actor, proposal.school_id):
+        return "school"
+    if _member_of_enterprise(actor, proposal.enterprise_id):
+        return "enterprise"
+    return None
+
+
+def _answering(actor, proposal: Proposal) -> None:
+    if proposal_side(actor, proposal) != proposal.answering_side:
+        raise Forbidden(str(_l("Only the side that received the proposal answers it.")))
+    if proposal.status != "pending":
+        raise InvalidState(str(_l("This proposal has already been answered.")))
+
+
+def _decide(proposal: Proposal, actor, status: str, reason: str | None = None) -> None:
+    """pending → status with a conditional update (a second answer finds nothing to change)."""
+    done = db.session.execute(
+        update(Proposal)
+        .where(Proposal.id == proposal.id, Proposal.status == "pending")
+        .values(status=status, decided_at=utcnow(), decided_by_id=actor.id, decision_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        db.session.expire(proposal)
+        raise InvalidState(str(_l("This proposal has already been answered.")))
+    db.session.expire(proposal, ["status", "decided_at", "decided_by_id", "decision_reason"])
+
+
+def _proposer_side_users(proposal: Proposal) -> list[User]:
+    if proposal.direction == "to_request":
+        return enterprise_staff(proposal.enterprise_id)
+    return school_staff(proposal.school_id)
+
+
+def accept_proposal(actor, proposal: Proposal) -> Pairing:
+    """The receiving side accepts: the offer's slot is claimed atomically and the pairing
+    starts; the request is served once it has its wanted partners. Raises Forbidden,
+    InvalidState, Conflict, NoPlaceLeft."""
+    _answering(actor, proposal)
+    offer = proposal.offer
+    if offer.status != "open":
+        raise InvalidState(str(_l("This offer is no longer open.")))
+    request = proposal.pairing_request
+    if proposal.direction == "to_request" and (
+        request is None or request.status not in OPEN_REQUEST_STATUSES
+    ):
+        raise InvalidState(str(_l("This pairing request no longer looks for partners.")))
+    if request is not None and request.status not in OPEN_REQUEST_STATUSES:
+        request = None
+    already = db.session.scalar(
+        select(Pairing.id).where(
+            Pairing.school_major_id == proposal.school_major_id, Pairing.offer_id == offer.id
+        )
+    )
+    if already:
+        raise Conflict(str(_l("This major and this offer are already paired.")))
+    _decide(proposal, actor, "accepted")
+    if request is not None and not _lock_request_needing_partners(request):
+        if proposal.direction == "to_request":
+            raise InvalidState(str(_l("This pairing request no longer looks for partners.")))
+        request = None
+    claim_slot(offer.id)
+    pairing = start_pairing(request, offer, school_major=proposal.school_major)
+    proposal.pairing_id = pairing.id
+    if request is not None:
+        proposal.pairing_request_id = request.id
+    close_request_when_served(request)
+    db.session.flush()
+    audit.record(
+        actor,
+        "proposal.accept",
+        proposal,
+        {"status": "pending"},
+        {"status": "accepted", "pairing_id": pairing.id},
+    )
+    notify(
+        _proposer_side_users(proposal),
+        "proposal_accepted",
+        _proposal_params(proposal),
+        _link("cooperation.pairings"),
+    )
+    return pairing
+
+
+def _lock_request_needing_partners(request: PairingRequest) -> bool:
+    """Lock the request's row (PostgreSQL); True while it still needs partners."""
+    db.session.execute(
+        select(PairingRequest.id).where(PairingRequest.id == request.id).with_for_update()
+    )
+    count = db.session.scalar(
+        select(func.count(Pairing.id)).where(
+            Pairing.pairing_request_id == request.id, Pairing.status == "active"
+        )
+    )
+    return count < request.wanted
+
+
+def decline_proposal(actor, proposal: Proposal, reason: str | None) -> Proposal:
+    """The receiving side declines with a reason; raises Forbidden, InvalidState,
+    ValidationFailed (reason)."""
+    _answering(actor, proposal)
+    text = (reason or "").strip()
+    if not text:
+        raise _fail("reason", _l("Give the reason."))
+    _decide(proposal, actor, "declined", text)
+    audit.record(
+        actor,
+        "proposal.decline",
+        proposal,
+        {"status": "pending"},
+        {"status": "declined"},
+        note=text,
+    )
+    notify(
+        _proposer_side_users(proposal),
+        "proposal_declined",
+        {**_proposal_params(proposal), "reason": text},
+        _link("cooperation.proposals", box="sent"),
+    )
+    return proposal
+
+
+# --- certificates -------------------------------------------------------------------------
+
+
+def verified_practice(number: str | None) -> Practice | None:
+    """The completed practice whose certificate carries this number, or None."""
+    number = (number or "").strip().upper()
+    if not number or len(number) > 24 or not number.isprintable():
+        return None
+    practice = db.session.scalar(select(Practice).where(Practice.certificate_no == number))
+    if practice is None or practice.status != "completed" or not practice.days_confirmed:
+        return None
     return practice

@@ -25,11 +25,22 @@ from app.cooperation.forms import (
     PairingRequestForm,
     PlacementForm,
     PracticeEntryForm,
+    ProposeMajorForm,
+    ProposeOfferForm,
     ReasonForm,
     SchoolMajorForm,
     TeacherProfileForm,
 )
-from app.cooperation.models import Application, Offer, Pairing, PairingRequest, Placement, Practice
+from app.cooperation.models import (
+    Application,
+    Offer,
+    Pairing,
+    PairingRequest,
+    Placement,
+    Practice,
+    Proposal,
+    approved_enterprise_user,
+)
 from app.extensions import db
 from app.reference.queries import occupation_choices, region_choices
 from app.registry.forms import HOST_KIND_LABELS
@@ -152,11 +163,46 @@ def offers():
 @bp.route("/offers/<int:offer_id>")
 @public
 def offer_detail(offer_id: int):
-    """A cooperation offer."""
+    """A cooperation offer; a school's staff may propose one of its majors to it."""
     offer = _load(Offer, offer_id)
+    return _offer_page(offer, _propose_major_form())
+
+
+def _own_major_choices() -> list[tuple[int, str]]:
+    if getattr(current_user, "role", None) != "school" or current_user.school_id is None:
+        return []
+    return [
+        (m.id, f"{m.major.name} · {LEVEL_LABELS[m.level]}")
+        for m in queries.school_majors(current_user.school_id)
+        if m.active
+    ]
+
+
+def _propose_major_form():
+    majors = _own_major_choices()
+    return ProposeMajorForm(majors=majors) if majors else None
+
+
+def _offer_page(offer: Offer, form):
     return render_template(
-        "cooperation/offer_detail.html", offer=offer, manage=offer.can_edit(current_user)
+        "cooperation/offer_detail.html",
+        offer=offer,
+        manage=offer.can_edit(current_user),
+        propose_form=form if offer.status == "open" else None,
     )
+
+
+@bp.route("/offers/<int:offer_id>/proposals", methods=["POST"])
+@roles_required("school")
+def offer_propose(offer_id: int):
+    """Propose one of the school's integrated majors to an open offer."""
+    offer = _load(Offer, offer_id)
+    form = ProposeMajorForm(majors=_own_major_choices())
+    saved = _save(form, lambda user: services.propose_major(user, offer, _posting_data(form)))
+    if saved is not None:
+        flash(_("Your proposal has been sent to the enterprise."), "success")
+        return redirect(url_for("cooperation.proposals", box="sent"))
+    return _offer_page(offer, form), 422
 
 
 # --- enterprise ---------------------------------------------------------------------------
@@ -437,6 +483,98 @@ def pairing_end(pairing_id: int):
         success=_("The pairing has ended."),
         default=url_for("cooperation.pairings"),
     )
+
+
+# --- direct pairing proposals -------------------------------------------------------------
+
+
+def _approved_enterprise_only() -> None:
+    if not approved_enterprise_user(current_user):
+        abort(403)
+
+
+@bp.route("/pairing-requests")
+@roles_required("enterprise")
+def pairing_requests():
+    """Open pairing requests of schools, for approved enterprises to propose offers to."""
+    _approved_enterprise_only()
+    pagination = _page(queries.open_pairing_requests(browse_filters()))
+    return render_template(
+        "cooperation/pairing_requests.html", pagination=pagination, **_browse_context()
+    )
+
+
+def _own_offer_choices() -> list[tuple[int, str]]:
+    return [
+        (o.id, f"#{o.id} {o.host.name} · {MODE_LABELS[o.mode]} · {o.free}/{o.slots}")
+        for o in queries.own_open_offers(current_user.enterprise_id or 0)
+    ]
+
+
+@bp.route("/pairing-requests/<int:request_id>", methods=["GET", "POST"])
+@roles_required("enterprise")
+def pairing_request_detail(request_id: int):
+    """An open pairing request and the form to propose one of the enterprise's offers."""
+    _approved_enterprise_only()
+    pairing_request = _load(PairingRequest, request_id)
+    form = ProposeOfferForm(offers=_own_offer_choices())
+    saved = _save(
+        form, lambda user: services.propose_offer(user, pairing_request, _posting_data(form))
+    )
+    if saved is not None:
+        flash(_("Your proposal has been sent to the school."), "success")
+        return redirect(url_for("cooperation.proposals", box="sent"))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "cooperation/pairing_request_detail.html", request_=pairing_request, form=form
+    ), status
+
+
+@bp.route("/proposals")
+@roles_required("school", "enterprise")
+def proposals():
+    """Proposals the school or enterprise sent and received, waiting ones first to answer."""
+    box = request.args.get("box")
+    box = box if box in ("sent", "received") else None
+    status = request.args.get("status")
+    status = status if status in ("pending", "accepted", "declined") else None
+    pagination = _page(queries.proposals_of(_user(), box, status))
+    return render_template(
+        "cooperation/proposals.html",
+        pagination=pagination,
+        box=box,
+        status=status,
+        side_of=lambda p: services.proposal_side(_user(), p),
+    )
+
+
+@bp.route("/proposals/<int:proposal_id>/accept", methods=["POST"])
+@roles_required("school", "enterprise")
+def proposal_accept(proposal_id: int):
+    """Accept a proposal received: the pairing starts."""
+    proposal = _load(Proposal, proposal_id)
+    return _act(
+        services.accept_proposal,
+        proposal,
+        success=_("Accepted: the pairing has started."),
+        default=url_for("cooperation.proposals", box="received"),
+    )
+
+
+@bp.route("/proposals/<int:proposal_id>/decline", methods=["GET", "POST"])
+@roles_required("school", "enterprise")
+def proposal_decline(proposal_id: int):
+    """Decline a proposal received, with a reason the other side reads."""
+    proposal = _load(Proposal, proposal_id)
+    form = ReasonForm()
+    saved = _save(form, lambda user: services.decline_proposal(user, proposal, form.reason.data))
+    if saved is not None:
+        flash(_("The proposal has been declined."), "success")
+        return redirect(url_for("cooperation.proposals", box="received"))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "cooperation/proposal_decline.html", form=form, proposal=proposal
+    ), status
 
 
 # --- teacher ------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from app.common.errors import Forbidden, InvalidState, ServiceError, ValidationF
 from app.common.time import utcnow
 from app.cooperation import services as cooperation
 from app.cooperation.models import (
+    OPEN_REQUEST_STATUSES,
     Application,
     Offer,
     Pairing,
@@ -50,7 +51,7 @@ from matching.scoring import ApplicantProfile, HostProfile, Period, Weights, sco
 CLOSED_PAIR_STATUSES = ("declined", "expired")
 #: Statuses that keep a pair (and its place) out of any other round.
 TAKEN_STATUSES = (*HOLDING_STATUSES, "confirmed")
-REQUEST_OPEN = ("submitted", "endorsed")
+REQUEST_OPEN = OPEN_REQUEST_STATUSES
 REMIND_WITHIN = timedelta(days=3)
 PRUNE_ABOVE = 2000  # pairing rounds above this many applicants keep only the top candidates
 
@@ -883,13 +884,7 @@ def _confirm(actor: User, match: Match, side: str) -> Match:
 
 def _close_request_when_served(request: PairingRequest) -> None:
     """A pairing request with as many active pairings as wanted becomes `matched`."""
-    count = db.session.scalar(
-        select(func.count(Pairing.id)).where(
-            Pairing.pairing_request_id == request.id, Pairing.status == "active"
-        )
-    )
-    if count >= request.wanted:
-        request.status = "matched"
+    cooperation.close_request_when_served(request)
 
 
 def decline_match(actor: User, match: Match, reason: str | None) -> Match:

@@ -14,6 +14,7 @@ from app.cooperation.models import (
     Placement,
     Practice,
     PracticeEntry,
+    Proposal,
 )
 from app.extensions import db
 from app.reference.models import Major, Occupation
@@ -161,6 +162,20 @@ def make_pairing_request(school_major, *, status: str = "submitted"):
 def make_pairing(school_major, offer, *, status: str = "active"):
     """An agreed pairing of the major with the offer."""
     row = Pairing(school_major=school_major, offer=offer, started_on=START, status=status)
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def make_proposal(school_major, offer, *, direction: str = "to_offer", status: str = "pending"):
+    """A proposal of the major to the offer (by the school unless direction is to_request)."""
+    row = Proposal(
+        direction=direction,
+        school_major=school_major,
+        offer=offer,
+        status=status,
+        note="希望合作",
+    )
     db.session.add(row)
     db.session.commit()
     return row

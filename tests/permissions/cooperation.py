@@ -55,6 +55,10 @@ def _pairing_request(w: World):
     return f.make_pairing_request(f.make_school_major(w.school))
 
 
+def _proposal(w: World):
+    return f.make_proposal(f.make_school_major(w.school), f.make_offer(w.host))
+
+
 def _unconfirmed(w: World):
     return f.make_teacher(w.school, confirmed=False)
 
@@ -138,6 +142,43 @@ ROWS: dict[str, Row] = {
         "POST",
         lambda w: f"/cooperation/pairings/{_pairing(w).id}/end",
         only({"school": 302, "enterprise": 302, "school_other": 404, "enterprise_other": 404}),
+    ),
+    # direct pairing proposals
+    "GET cooperation.pairing_requests": Row(
+        "GET", "/cooperation/pairing-requests", only(ENTERPRISES)
+    ),
+    "GET cooperation.pairing_request_detail": Row(
+        "GET",
+        lambda w: f"/cooperation/pairing-requests/{_pairing_request(w).id}",
+        only(ENTERPRISES),
+    ),
+    "POST cooperation.pairing_request_detail": Row(
+        "POST",
+        lambda w: f"/cooperation/pairing-requests/{_pairing_request(w).id}",
+        only({"enterprise": 422, "enterprise_other": 422}),
+    ),
+    "POST cooperation.offer_propose": Row(
+        "POST",
+        lambda w: f"/cooperation/offers/{f.make_offer(w.host).id}/proposals",
+        only({"school": 422, "school_other": 422}),
+    ),
+    "GET cooperation.proposals": Row(
+        "GET", "/cooperation/proposals", only({**SCHOOLS, **ENTERPRISES})
+    ),
+    "POST cooperation.proposal_accept": Row(
+        "POST",
+        lambda w: f"/cooperation/proposals/{_proposal(w).id}/accept",
+        only({"school": 302, "enterprise": 302, "school_other": 404, "enterprise_other": 404}),
+    ),
+    "GET cooperation.proposal_decline": Row(
+        "GET",
+        lambda w: f"/cooperation/proposals/{_proposal(w).id}/decline",
+        only({"school": 200, "enterprise": 200, "school_other": 404, "enterprise_other": 404}),
+    ),
+    "POST cooperation.proposal_decline": Row(
+        "POST",
+        lambda w: f"/cooperation/proposals/{_proposal(w).id}/decline",
+        only({"school": 422, "enterprise": 422, "school_other": 404, "enterprise_other": 404}),
     ),
     # teacher
     **both("cooperation.teacher_profile", "/cooperation/profile", only({"teacher": 200})),
@@ -237,7 +278,9 @@ ROWS: dict[str, Row] = {
         lambda w: f"{API}/placements/{f.make_placement(w.host).id}/close",
         _api_own("enterprise", other=403),
     ),
-    "GET api.pairing_request_list": Row("GET", f"{API}/pairing-requests", api_only(SCHOOLS)),
+    "GET api.pairing_request_list": Row(
+        "GET", f"{API}/pairing-requests", api_only({**SCHOOLS, **ENTERPRISES})
+    ),
     "POST api.create_pairing_request": Row(
         "POST",
         f"{API}/pairing-requests",
@@ -255,7 +298,14 @@ ROWS: dict[str, Row] = {
     "GET api.pairing_request": Row(
         "GET",
         lambda w: f"{API}/pairing-requests/{_pairing_request(w).id}",
-        {"*": 404, "anonymous": 401, "school": 200, "league_admin": 200, "region_admin": 200},
+        {
+            "*": 404,
+            "anonymous": 401,
+            "school": 200,
+            "league_admin": 200,
+            "region_admin": 200,
+            **ENTERPRISES,
+        },
     ),
     "POST api.withdraw_pairing_request": Row(
         "POST",
@@ -269,6 +319,42 @@ ROWS: dict[str, Row] = {
         "POST",
         lambda w: f"{API}/pairings/{_pairing(w).id}/end",
         api_only({"school": 200, "enterprise": 200, "school_other": 404, "enterprise_other": 404}),
+    ),
+    "POST api.propose_offer": Row(
+        "POST",
+        lambda w: f"{API}/pairing-requests/{_pairing_request(w).id}/proposals",
+        _api_own("enterprise", 201, 422),
+        lambda w: {"offer_id": f.make_offer(w.host).id, "note": "欢迎"},
+    ),
+    "POST api.propose_major": Row(
+        "POST",
+        lambda w: f"{API}/offers/{f.make_offer(w.host).id}/proposals",
+        _api_own("school", 201, 422),
+        lambda w: {"school_major_id": f.make_school_major(w.school).id},
+    ),
+    "GET api.proposal_list": Row("GET", f"{API}/proposals", api_only({**SCHOOLS, **ENTERPRISES})),
+    "GET api.proposal": Row(
+        "GET",
+        lambda w: f"{API}/proposals/{_proposal(w).id}",
+        {
+            "*": 404,
+            "anonymous": 401,
+            "school": 200,
+            "enterprise": 200,
+            "league_admin": 200,
+            "region_admin": 200,
+        },
+    ),
+    "POST api.accept_proposal": Row(
+        "POST",
+        lambda w: f"{API}/proposals/{_proposal(w).id}/accept",
+        api_only({"enterprise": 200, "school": 403, "school_other": 404, "enterprise_other": 404}),
+    ),
+    "POST api.decline_proposal": Row(
+        "POST",
+        lambda w: f"{API}/proposals/{_proposal(w).id}/decline",
+        api_only({"enterprise": 200, "school": 403, "school_other": 404, "enterprise_other": 404}),
+        {"reason": "名额已满"},
     ),
     "GET api.application_list": Row(
         "GET", f"{API}/applications", api_only({"teacher": 200, **SCHOOLS, **ENTERPRISES})
