@@ -15,7 +15,7 @@ from app.common.forms import apply_errors
 from app.common.http import is_safe_local_path, page_arg
 from app.common.views import acting_user as _user
 from app.common.views import load_visible as _load
-from app.cooperation import queries, services
+from app.cooperation import certificates, queries, services
 from app.cooperation.forms import (
     LEVEL_LABELS,
     MODE_LABELS,
@@ -41,7 +41,7 @@ from app.cooperation.models import (
     Proposal,
     approved_enterprise_user,
 )
-from app.extensions import db
+from app.extensions import db, limiter
 from app.reference.queries import occupation_choices, region_choices
 from app.registry.forms import HOST_KIND_LABELS
 from app.registry.models import Host, School, Teacher
@@ -719,11 +719,37 @@ def practice_log(practice_id: int):
 @bp.route("/practices/<int:practice_id>/certificate")
 @login_required
 def practice_certificate(practice_id: int):
-    """A printable certificate of a completed stint."""
+    """A printable certificate of a completed stint with the QR code of its public check."""
     practice = _load(Practice, practice_id)
     if practice.status != "completed" or not practice.days_confirmed:
         abort(404)
-    return render_template("cooperation/certificate.html", practice=practice)
+    url = certificates.verification_url(practice.certificate_no)
+    return render_template(
+        "cooperation/certificate.html",
+        practice=practice,
+        verify_url=url,
+        qr=certificates.qr_drawing(url),
+    )
+
+
+# --- public certificate check -------------------------------------------------------------
+
+verify_bp = Blueprint("verify", __name__, url_prefix="/verify")
+
+
+def _verify_limit() -> str:
+    return current_app.config["VERIFY_RATE_LIMIT"]
+
+
+@verify_bp.route("/<path:number>")
+@public
+@limiter.limit(_verify_limit, scope="certificate-verify")
+def certificate(number: str):
+    """Public check of a practice certificate: genuine with its facts, or nothing (404)."""
+    practice = services.verified_practice(number)
+    if practice is None:
+        return render_template("cooperation/verify.html", practice=None, number=None), 404
+    return render_template("cooperation/verify.html", practice=practice, number=number)
 
 
 @bp.route("/ledger")

@@ -205,6 +205,11 @@ ROWS: dict[str, Row] = {
         lambda w: f"/cooperation/practices/{_practice(w, 'completed').id}/certificate",
         HOHHOT_VIEW,
     ),
+    "GET verify.certificate": Row(
+        "GET",
+        lambda w: f"/verify/{_practice(w, 'completed').certificate_no}",
+        everyone(),
+    ),
     "GET cooperation.practice_ledger": Row("GET", "/cooperation/ledger", only({"teacher": 200})),
     # administrators
     "GET cooperation.practice_compliance": Row("GET", "/cooperation/compliance", only(ADMINS)),
