@@ -80,6 +80,7 @@ def test_certificate_carries_number_and_qr_code_of_the_check(client, world):
     drawing = qr_drawing(url)
     assert f'd="{drawing.path}"' in html
     # the drawing holds exactly the dark modules of the QR code of that address
-    dark = sum(sum(1 for v in row if v) for row in segno.make(url, error="m", micro=False, boost_error=False).matrix)
+    code = segno.make(url, error="m", micro=False, boost_error=False)
+    dark = sum(sum(1 for v in row if v) for row in code.matrix)
     assert drawing.path.count("h1v1h-1z") == dark > 0
     assert "GX-P" not in html
