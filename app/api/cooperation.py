@@ -3,7 +3,7 @@ applications (endorse, return, withdraw, direct accept), pairings, practice and 
 
 from typing import Any
 
-from flask import url_for
+from flask import request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from app.api.schemas import ARRAY, INTEGER, STRING, type_errors
 from app.common.errors import Forbidden, NotFound, ValidationFailed
 from app.cooperation import queries, services
 from app.cooperation.forms import (
+    AgreementForm,
     ApplicationForm,
     OfferForm,
     PairingRequestForm,
@@ -29,7 +30,11 @@ from app.cooperation.forms import (
     TeacherProfileForm,
 )
 from app.cooperation.models import (
+    AGREEMENT_PARTIES,
+    AGREEMENT_STATES,
+    AGREEMENT_SUBJECTS,
     MODES,
+    Agreement,
     Application,
     Offer,
     Pairing,
@@ -104,6 +109,14 @@ APPLICATION_INPUT = {
     "ends_on": DATE,
 }
 REASON_INPUT = {"reason": _text(2000)}
+AGREEMENT_INPUT = {
+    "subject": _text(10, enum=list(AGREEMENT_SUBJECTS)),
+    "subject_id": {**INT, "description": "The pairing, practice or programme of your side."},
+    "title": _text(200),
+    "starts_on": DATE,
+    "ends_on": DATE,
+    "terms": _text(20000),
+}
 PROPOSE_OFFER_INPUT = {
     "offer_id": {**INT, "description": "One of your own open offers (another's: 422)."},
     "note": _text(2000, nullable=True),
@@ -264,6 +277,30 @@ def proposal_json(row: Proposal) -> dict[str, Any]:
         "decided_at": _time(row.decided_at),
         "pairing_id": row.pairing_id,
         "created_at": _time(row.created_at),
+    }
+
+
+def agreement_json(row: Agreement) -> dict[str, Any]:
+    """An agreement version with its parties' confirmations."""
+    return {
+        "id": row.id,
+        "subject": row.subject,
+        "subject_id": getattr(row, f"{row.subject}_id"),
+        "version": row.version,
+        "previous_id": row.previous_id,
+        "state": row.state,
+        "title": row.title,
+        "starts_on": row.starts_on.isoformat(),
+        "ends_on": row.ends_on.isoformat(),
+        "terms": row.terms,
+        "school_id": row.school_id,
+        "enterprise_id": row.enterprise_id,
+        "teacher_id": row.teacher_id,
+        "file_name": row.file_original_name,
+        "file_size": row.file_size,
+        "file_sha256": row.file_sha256,
+        "activated_at": _time(row.activated_at),
+        "parties": [{"party": p.party, "confirmed_at": _time(p.confirmed_at)} for p in row.parties],
     }
 
 
@@ -751,6 +788,80 @@ def decline_proposal(id: int) -> ResponseReturnValue:
     return proposal_json(row)
 
 
+# Agreements --------------------------------------------------------------------------------
+
+
+@bp.get("/agreements")
+@operation(
+    "Agreements of the caller's side (administrators: of their league)",
+    tag="cooperation",
+    responses={200: "AgreementList"},
+    query=(*PAGE, "agreement_state", "when"),
+)
+@api_roles("school", "enterprise", "teacher", *ADMINS)
+def agreement_list() -> ResponseReturnValue:
+    """Newest first; ?agreement_state= narrows by state, ?when=ending|ended by end date."""
+    stmt = queries.agreements_for(api_user(), arg("agreement_state"), arg("when"), services.today())
+    return page_of(stmt, agreement_json)
+
+
+@bp.post("/agreements")
+@operation(
+    "Record the agreement of a pairing, practice or training programme (or its next version)",
+    tag="cooperation",
+    body="AgreementCreate",
+    responses={201: "Agreement", 409: None},
+)
+@api_roles("school", "enterprise")
+def create_agreement() -> ResponseReturnValue:
+    """Either side records it; with one in force, this is the next version (409 while a
+    version still waits for confirmation)."""
+    data = validated(AgreementForm, _body(AGREEMENT_INPUT))
+    row = services.create_agreement(api_user(), data)
+    return _created(agreement_json(row), "api.agreement", id=row.id)
+
+
+@bp.get("/agreements/<int:id>")
+@operation("An agreement version", tag="cooperation", responses={200: "Agreement"})
+@api_login_required
+def agreement(id: int) -> ResponseReturnValue:
+    """Visible to the parties and the administrators of its league."""
+    return agreement_json(visible_or_404(Agreement, id))
+
+
+@bp.post("/agreements/<int:id>/files")
+@operation(
+    "Upload the signed and sealed scan (multipart field `file`: PDF, PNG or JPEG)",
+    tag="cooperation",
+    responses={200: "Agreement", 400: None, 409: None, 413: None, 422: None},
+)
+@api_roles("school", "enterprise")
+def agreement_file_upload(id: int) -> ResponseReturnValue:
+    """Checked by content and name; a new scan clears confirmations given so far."""
+    row = visible_or_404(Agreement, id)
+    upload = request.files.get("file")
+    if upload is None:
+        message = _("Send the file as multipart field `file`.")
+        raise ValidationFailed(message, {"file": message})
+    _done(services.upload_agreement_file, row, upload.stream, upload.filename)
+    return agreement_json(row)
+
+
+@bp.post("/agreements/<int:id>/confirm")
+@operation(
+    "Confirm an agreement version for one's side",
+    tag="cooperation",
+    responses={200: "Agreement", 409: None},
+)
+@api_roles("school", "enterprise", "teacher")
+def confirm_agreement(id: int) -> ResponseReturnValue:
+    """Confirmed by every party, the version comes into force and replaces the previous one."""
+    row = visible_or_404(Agreement, id)
+    _done(services.confirm_agreement, row)
+    db.session.refresh(row)
+    return agreement_json(row)
+
+
 # Applications ------------------------------------------------------------------------------
 
 
@@ -1107,6 +1218,40 @@ EXTRA_SCHEMAS.update(
             },
             ["id", "status"],
         ),
+        "AgreementCreate": _schema(
+            AGREEMENT_INPUT, ["subject", "subject_id", "title", "starts_on", "ends_on", "terms"]
+        ),
+        "Agreement": _schema(
+            {
+                "id": _integer,
+                **AGREEMENT_INPUT,
+                "version": _integer,
+                "previous_id": {"type": "integer", "nullable": True},
+                "state": {"type": "string", "enum": list(AGREEMENT_STATES)},
+                "school_id": {"type": "integer", "nullable": True},
+                "enterprise_id": {"type": "integer", "nullable": True},
+                "teacher_id": {"type": "integer", "nullable": True},
+                "file_name": _nullable_text,
+                "file_size": {"type": "integer", "nullable": True},
+                "file_sha256": _nullable_text,
+                "activated_at": {"type": "string", "format": "date-time", "nullable": True},
+                "parties": {
+                    "type": "array",
+                    "items": _schema(
+                        {
+                            "party": {"type": "string", "enum": list(AGREEMENT_PARTIES)},
+                            "confirmed_at": {
+                                "type": "string",
+                                "format": "date-time",
+                                "nullable": True,
+                            },
+                        }
+                    ),
+                },
+            },
+            ["id", "state", "version"],
+        ),
+        "AgreementList": _list("Agreement"),
         "ProposeOffer": _schema(PROPOSE_OFFER_INPUT, ["offer_id"]),
         "ProposeMajor": _schema(PROPOSE_MAJOR_INPUT, ["school_major_id"]),
         "Proposal": _schema(
@@ -1242,6 +1387,14 @@ QUERY_PARAMETERS.update(
             "description": "Pairings: active (default) or ended.",
         },
         "school_id": {"schema": {"type": "integer", "minimum": 1}, "description": "One school."},
+        "agreement_state": {
+            "schema": {"type": "string", "enum": list(AGREEMENT_STATES)},
+            "description": "Agreements: only those in this state.",
+        },
+        "when": {
+            "schema": {"type": "string", "enum": ["ending", "ended"]},
+            "description": "Agreements: ending within 30 days, or already ended.",
+        },
         "box": {
             "schema": {"type": "string", "enum": ["sent", "received"]},
             "description": "Proposals: only those sent, or only those received.",

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
     Field,
@@ -257,3 +258,46 @@ class ProposeMajorForm(FlaskForm):
     def __init__(self, *args, majors=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.school_major_id.choices = list(majors or [])
+
+
+AGREEMENT_SUBJECT_LABELS = {
+    "pairing": _l("Pairing"),
+    "practice": _l("Teacher practice"),
+    "programme": _l("Training programme"),
+}
+AGREEMENT_STATE_LABELS = {
+    "pending": _l("Waiting for confirmation"),
+    "active": _l("In force"),
+    "superseded": _l("Replaced by a newer version"),
+}
+AGREEMENT_PARTY_LABELS = {
+    "school": _l("School"),
+    "enterprise": _l("Enterprise"),
+    "teacher": _l("Teacher"),
+}
+
+
+class AgreementForm(PeriodForm):
+    """合作协议: title, period and terms of the agreement of a pairing, practice or programme."""
+
+    subject = SelectField(
+        _l("Agreement of"),
+        choices=list(AGREEMENT_SUBJECT_LABELS.items()),
+        validators=[DataRequired()],
+    )
+    subject_id = IntegerField(
+        _l("Record number"), validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)]
+    )
+    title = StringField(
+        _l("Title"), validators=[DataRequired(), Length(max=200), safe_text, encodable]
+    )
+    terms = TextAreaField(_l("Terms"), validators=[DataRequired(), Length(max=20000), encodable])
+
+
+class AgreementFileForm(FlaskForm):
+    """The signed and sealed scan of an agreement (PDF or image)."""
+
+    file = FileField(
+        _l("Signed and sealed scan (PDF, PNG or JPEG)"),
+        validators=[FileRequired(_l("Choose the scan to upload."))],
+    )

@@ -448,3 +448,142 @@ class Proposal(TimestampMixin, db.Model):
     def can_edit(self, user) -> bool:
         """Both sides (the receiving side answers)."""
         return self.can_view(user)
+
+
+AGREEMENT_SUBJECTS = ("pairing", "practice", "programme")
+AGREEMENT_STATES = ("pending", "active", "superseded")
+AGREEMENT_PARTIES = ("school", "enterprise", "teacher")
+
+
+class Agreement(TimestampMixin, db.Model):
+    """合作协议: the written agreement of a pairing, a teacher's practice or a training programme.
+
+    Each version is a row; a new version points to the one it replaces (`previous_id`) and,
+    once every party has confirmed it, becomes `active` while the old one is `superseded`.
+    """
+
+    __tablename__ = "agreement"
+    __table_args__ = (
+        CheckConstraint("subject IN ('pairing','practice','programme')", name="subject_known"),
+        CheckConstraint("state IN ('pending','active','superseded')", name="state_known"),
+        CheckConstraint("ends_on >= starts_on", name="period_ordered"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint(
+            "(subject = 'pairing' AND pairing_id IS NOT NULL AND practice_id IS NULL "
+            "AND programme_id IS NULL) OR (subject = 'practice' AND practice_id IS NOT NULL "
+            "AND pairing_id IS NULL AND programme_id IS NULL) OR (subject = 'programme' AND "
+            "programme_id IS NOT NULL AND pairing_id IS NULL AND practice_id IS NULL)",
+            name="one_subject",
+        ),
+        UniqueConstraint("previous_id", name="uq_agreement_previous"),
+        UniqueConstraint("pairing_id", "version", name="uq_agreement_pairing_version"),
+        UniqueConstraint("practice_id", "version", name="uq_agreement_practice_version"),
+        UniqueConstraint("programme_id", "version", name="uq_agreement_programme_version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(String(10), index=True)
+    pairing_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pairing.id", ondelete="CASCADE"), index=True
+    )
+    practice_id: Mapped[int | None] = mapped_column(
+        ForeignKey("practice.id", ondelete="CASCADE"), index=True
+    )
+    programme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("training_programme.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int] = mapped_column(default=1)
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("agreement.id", ondelete="SET NULL"))
+    state: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date, index=True)
+    terms: Mapped[str] = mapped_column(Text)
+    school_id: Mapped[int | None] = mapped_column(
+        ForeignKey("school.id", ondelete="SET NULL"), index=True
+    )
+    enterprise_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprise.id", ondelete="SET NULL"), index=True
+    )
+    teacher_id: Mapped[int | None] = mapped_column(ForeignKey("teacher.id", ondelete="SET NULL"))
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    file_stored_name: Mapped[str | None] = mapped_column(String(80), unique=True)
+    file_original_name: Mapped[str | None] = mapped_column(String(255))
+    file_content_type: Mapped[str | None] = mapped_column(String(100))
+    file_size: Mapped[int | None] = mapped_column()
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
+    file_uploaded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    activated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    end_notice_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    pairing: Mapped[Pairing | None] = relationship()
+    practice: Mapped[Practice | None] = relationship()
+    programme = relationship("TrainingProgramme")
+    school = relationship("School")
+    enterprise = relationship("Enterprise")
+    teacher: Mapped[Teacher | None] = relationship()
+    previous: Mapped["Agreement | None"] = relationship(remote_side="Agreement.id")
+    parties: Mapped[list["AgreementParty"]] = relationship(
+        back_populates="agreement", order_by="AgreementParty.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def subject_object(self):
+        return getattr(self, self.subject)
+
+    @property
+    def has_file(self) -> bool:
+        return self.file_stored_name is not None
+
+    def party_of(self, user) -> str | None:
+        """The party the user speaks for: 'school', 'enterprise', 'teacher', or None."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return None
+        if user.role == "school" and user.school_id and user.school_id == self.school_id:
+            return "school"
+        if (
+            user.role == "enterprise"
+            and user.enterprise_id
+            and user.enterprise_id == self.enterprise_id
+        ):
+            return "enterprise"
+        if user.role == "teacher" and self.teacher is not None and self.teacher.is_self(user):
+            return "teacher"
+        return None
+
+    def can_view(self, user) -> bool:
+        """The parties and the administrators of the agreement's league."""
+        if self.party_of(user) is not None:
+            return True
+        return bool(
+            user is not None
+            and getattr(user, "is_authenticated", False)
+            and user.administers_region(self.region_code)
+        )
+
+    def can_edit(self, user) -> bool:
+        """The school's and the enterprise's staff prepare it and upload the scan."""
+        return self.party_of(user) in ("school", "enterprise")
+
+
+class AgreementParty(db.Model):
+    """One party of an agreement version and its confirmation in the platform."""
+
+    __tablename__ = "agreement_party"
+    __table_args__ = (
+        UniqueConstraint("agreement_id", "party", name="uq_agreement_party"),
+        CheckConstraint("party IN ('school','enterprise','teacher')", name="party_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id", ondelete="CASCADE"))
+    party: Mapped[str] = mapped_column(String(10))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    confirmed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    agreement: Mapped[Agreement] = relationship(back_populates="parties")

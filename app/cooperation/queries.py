@@ -1,15 +1,17 @@
 """Read queries of the cooperation domain: browsing, desks, the practice ledger, compliance."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import Select, String, case, cast, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.cooperation.models import (
+    AGREEMENT_STATES,
     OPEN_REQUEST_STATUSES,
     PROPOSAL_STATUSES,
+    Agreement,
     Application,
     ApplicationChoice,
     Offer,
@@ -530,3 +532,69 @@ def own_open_offers(enterprise_id: int) -> list[Offer]:
         .order_by(Offer.id)
     )
     return list(db.session.scalars(stmt))
+
+
+# --- agreements ---------------------------------------------------------------------------
+
+AGREEMENT_WHEN = ("ending", "ended")
+
+
+def agreements_for(
+    user, state: str | None = None, when: str | None = None, today: date | None = None
+) -> Select:
+    """Agreements the user's organisation signs (administrators: of their league), newest
+    first; `state` filters by state, `when` by expiry: 'ending' within 30 days, 'ended'."""
+    stmt = select(Agreement).options(
+        selectinload(Agreement.school),
+        selectinload(Agreement.enterprise),
+        selectinload(Agreement.parties),
+    )
+    if user.role == "school":
+        stmt = stmt.where(Agreement.school_id == (user.school_id or 0))
+    elif user.role == "enterprise":
+        stmt = stmt.where(Agreement.enterprise_id == (user.enterprise_id or 0))
+    elif user.role == "teacher":
+        stmt = stmt.join(Teacher, Agreement.teacher_id == Teacher.id).where(
+            Teacher.user_id == user.id
+        )
+    elif user.role == "league_admin":
+        stmt = stmt.where(Agreement.region_code == user.region_code)
+    elif user.role != "region_admin":
+        return stmt.where(Agreement.id.is_(None))
+    if state in AGREEMENT_STATES:
+        stmt = stmt.where(Agreement.state == state)
+    if when in AGREEMENT_WHEN and today is not None:
+        if when == "ending":
+            stmt = stmt.where(
+                Agreement.ends_on >= today, Agreement.ends_on <= today + timedelta(days=30)
+            )
+        else:
+            stmt = stmt.where(Agreement.ends_on < today)
+        return stmt.order_by(Agreement.ends_on, Agreement.id)
+    return stmt.order_by(Agreement.id.desc())
+
+
+def pairings_without_agreement(user, today: date, grace_days: int = 30) -> Select:
+    """Active pairings started more than `grace_days` ago without an active agreement."""
+    has_agreement = exists().where(Agreement.pairing_id == Pairing.id, Agreement.state == "active")
+    stmt = pairings_of(user, "active").where(
+        Pairing.started_on <= today - timedelta(days=grace_days), ~has_agreement
+    )
+    return stmt
+
+
+def agreement_history(agreement: Agreement) -> list[Agreement]:
+    """Every version of the agreement's subject, newest first."""
+    column = getattr(Agreement, f"{agreement.subject}_id")
+    value = getattr(agreement, f"{agreement.subject}_id")
+    stmt = select(Agreement).where(column == value).order_by(Agreement.version.desc())
+    return list(db.session.scalars(stmt))
+
+
+def subject_agreements(kind: str, ids: list[int]) -> dict[int, Agreement]:
+    """The newest agreement version of each subject id (for list pages)."""
+    if not ids:
+        return {}
+    column = getattr(Agreement, f"{kind}_id")
+    rows = db.session.scalars(select(Agreement).where(column.in_(ids)).order_by(Agreement.version))
+    return {getattr(r, f"{kind}_id"): r for r in rows}

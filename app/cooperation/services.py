@@ -1,6 +1,7 @@
 """State changes of cooperation records (flush, never commit)."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from flask import url_for
@@ -21,6 +22,8 @@ from app.common.time import local_today, utcnow
 from app.cooperation.models import (
     MODES,
     OPEN_REQUEST_STATUSES,
+    Agreement,
+    AgreementParty,
     Application,
     ApplicationChoice,
     Offer,
@@ -1032,3 +1035,296 @@ def verified_practice(number: str | None) -> Practice | None:
     if practice is None or practice.status != "completed" or not practice.days_confirmed:
         return None
     return practice
+
+
+# --- agreements ---------------------------------------------------------------------------
+
+#: Signed scans: PDF or an image, checked by content like resource files.
+AGREEMENT_EXTENSIONS = ("pdf", "png", "jpg", "jpeg")
+AGREEMENT_NOTICE_DAYS = 30
+AGREEMENT_GRACE_DAYS = 30
+
+
+@dataclass(frozen=True)
+class AgreementParties:
+    """Who signs an agreement of a given subject."""
+
+    school_id: int | None
+    enterprise_id: int
+    teacher_id: int | None
+    region_code: str
+    parties: tuple[str, ...]
+
+
+def agreement_subject(kind: str, subject_id: Any):
+    """The pairing, practice or training programme an agreement is about; ValidationFailed."""
+    from app.resources.models import TrainingProgramme
+
+    models = {"pairing": Pairing, "practice": Practice, "programme": TrainingProgramme}
+    if kind not in models:
+        raise _fail("subject", _l("Choose a pairing, a practice or a training programme."))
+    obj = db.session.get(models[kind], subject_id) if isinstance(subject_id, int) else None
+    if obj is None:
+        raise _fail("subject_id", _l("Choose a pairing, practice or programme of yours."))
+    return obj
+
+
+def parties_of(kind: str, obj) -> AgreementParties:
+    """The signing parties of the subject; a programme needs a partner school."""
+    if kind == "pairing":
+        return AgreementParties(
+            obj.school_major.school_id,
+            obj.offer.host.enterprise_id,
+            None,
+            obj.region_code,
+            ("school", "enterprise"),
+        )
+    if kind == "practice":
+        return AgreementParties(
+            obj.teacher.school_id,
+            obj.placement.host.enterprise_id,
+            obj.teacher_id,
+            obj.region_code,
+            ("school", "enterprise", "teacher"),
+        )
+    if obj.partner_school_id is None:
+        raise _fail("subject_id", _l("The training programme has no partner school to sign."))
+    return AgreementParties(
+        obj.partner_school_id,
+        obj.host.enterprise_id,
+        None,
+        obj.region_code,
+        ("school", "enterprise"),
+    )
+
+
+def _speaks_for(actor, parties: AgreementParties) -> str | None:
+    if parties.school_id and _member_of_school(actor, parties.school_id):
+        return "school"
+    if _member_of_enterprise(actor, parties.enterprise_id):
+        return "enterprise"
+    return None
+
+
+def may_sign_programme(actor, programme) -> bool:
+    """True for the staff of a training programme's enterprise or of its partner school."""
+    if programme.partner_school_id is None:
+        return False
+    return _member_of_enterprise(actor, programme.host.enterprise_id) or _member_of_school(
+        actor, programme.partner_school_id
+    )
+
+
+def latest_agreement(kind: str, subject_id: int) -> Agreement | None:
+    """The newest version of the subject's agreement, or None."""
+    column = getattr(Agreement, f"{kind}_id")
+    return db.session.scalar(
+        select(Agreement).where(column == subject_id).order_by(Agreement.version.desc()).limit(1)
+    )
+
+
+def agreement_users(agreement: Agreement) -> list[User]:
+    """Accounts of every party of the agreement."""
+    users: list[User] = []
+    if agreement.school_id:
+        users.extend(school_staff(agreement.school_id))
+    if agreement.enterprise_id:
+        users.extend(enterprise_staff(agreement.enterprise_id))
+    if agreement.teacher is not None and agreement.teacher.user is not None:
+        users.append(agreement.teacher.user)
+    return users
+
+
+def _agreement_params(agreement: Agreement) -> dict[str, Any]:
+    return {
+        "title": agreement.title,
+        "version": agreement.version,
+        "ends_on": agreement.ends_on.isoformat(),
+    }
+
+
+def create_agreement(actor, data: dict[str, Any]) -> Agreement:
+    """The school or enterprise records an agreement of its pairing, practice or programme;
+    with an active one already, this is its next version. Raises Forbidden, Conflict,
+    ValidationFailed."""
+    kind = data.get("subject")
+    obj = agreement_subject(kind, data.get("subject_id"))
+    parties = parties_of(kind, obj)
+    if _speaks_for(actor, parties) is None:
+        raise Forbidden(str(_l("Only the school and the enterprise record their agreements.")))
+    if data["ends_on"] < data["starts_on"]:
+        raise _fail("ends_on", _l("The end date must not be before the start date."))
+    current = latest_agreement(kind, obj.id)
+    if current is not None and current.state == "pending":
+        message = str(_l("A version of this agreement is still waiting for confirmation."))
+        raise Conflict(message)
+    row = Agreement(
+        subject=kind,
+        version=current.version + 1 if current else 1,
+        previous_id=current.id if current else None,
+        state="pending",
+        title=data["title"].strip(),
+        starts_on=data["starts_on"],
+        ends_on=data["ends_on"],
+        terms=data["terms"].strip(),
+        school_id=parties.school_id,
+        enterprise_id=parties.enterprise_id,
+        teacher_id=parties.teacher_id,
+        region_code=parties.region_code,
+        created_by_id=actor.id,
+    )
+    setattr(row, f"{kind}_id", obj.id)
+    for party in parties.parties:
+        row.parties.append(AgreementParty(party=party))
+    message = str(_l("A version of this agreement is still waiting for confirmation."))
+    _add_unique(row, Conflict(message))
+    audit.record(
+        actor,
+        "agreement.create",
+        row,
+        after={"subject": kind, "subject_id": obj.id, "version": row.version},
+    )
+    notify(
+        [u for u in agreement_users(row) if u.id != actor.id],
+        "agreement_created",
+        _agreement_params(row),
+        _link("cooperation.agreement_detail", agreement_id=row.id),
+    )
+    return row
+
+
+def upload_agreement_file(actor, agreement: Agreement, stream, filename: str | None) -> Agreement:
+    """Attach the signed and sealed scan (PDF or image, checked by content); a new scan clears
+    confirmations given so far. Raises Forbidden, InvalidState, ValidationFailed, TooLarge."""
+    from app.resources import storage
+
+    if not agreement.can_edit(actor):
+        raise Forbidden(str(_l("Only the school and the enterprise upload the signed scan.")))
+    if agreement.state != "pending":
+        raise InvalidState(str(_l("Only a version waiting for confirmation takes a new scan.")))
+    name = storage.clean_name(filename)
+    if storage.extension(name) not in AGREEMENT_EXTENSIONS:
+        raise _fail("file", _l("Upload the signed scan as a PDF, PNG or JPEG file."))
+    stored = storage.save(stream, name)
+    agreement.file_stored_name = stored.stored_name
+    agreement.file_original_name = stored.original_name
+    agreement.file_content_type = stored.content_type
+    agreement.file_size = stored.size
+    agreement.file_sha256 = stored.sha256
+    agreement.file_uploaded_at = utcnow()
+    for party in agreement.parties:
+        party.confirmed_at = None
+        party.confirmed_by_id = None
+    try:
+        db.session.flush()
+    except IntegrityError:
+        storage.remove(stored.stored_name)
+        raise Conflict(str(_l("Another upload was saved at the same time; try again."))) from None
+    audit.record(
+        actor,
+        "agreement.file",
+        agreement,
+        after={"name": stored.original_name, "size": stored.size, "sha256": stored.sha256},
+    )
+    return agreement
+
+
+def confirm_agreement(actor, agreement: Agreement) -> Agreement:
+    """A party confirms the uploaded version; confirmed by all, it becomes active and replaces
+    the previous version. Raises Forbidden, InvalidState."""
+    party = agreement.party_of(actor)
+    if party is None:
+        raise Forbidden(str(_l("Only the parties confirm an agreement.")))
+    if agreement.state != "pending":
+        raise InvalidState(str(_l("This version is no longer waiting for confirmation.")))
+    if not agreement.has_file:
+        raise InvalidState(str(_l("Upload the signed and sealed scan before confirming.")))
+    db.session.execute(select(Agreement.id).where(Agreement.id == agreement.id).with_for_update())
+    now = utcnow()
+    done = db.session.execute(
+        update(AgreementParty)
+        .where(
+            AgreementParty.agreement_id == agreement.id,
+            AgreementParty.party == party,
+            AgreementParty.confirmed_at.is_(None),
+        )
+        .values(confirmed_at=now, confirmed_by_id=actor.id)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        raise InvalidState(str(_l("Your side has already confirmed this version.")))
+    db.session.expire(agreement, ["parties"])
+    audit.record(actor, "agreement.confirm", agreement, after={"party": party})
+    waiting = db.session.scalar(
+        select(func.count(AgreementParty.id)).where(
+            AgreementParty.agreement_id == agreement.id, AgreementParty.confirmed_at.is_(None)
+        )
+    )
+    if waiting == 0:
+        _activate(actor, agreement, now)
+    return agreement
+
+
+def _activate(actor, agreement: Agreement, now) -> None:
+    moved = db.session.execute(
+        update(Agreement)
+        .where(Agreement.id == agreement.id, Agreement.state == "pending")
+        .values(state="active", activated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        return
+    if agreement.previous_id is not None:
+        db.session.execute(
+            update(Agreement)
+            .where(Agreement.id == agreement.previous_id, Agreement.state == "active")
+            .values(state="superseded")
+            .execution_options(synchronize_session=False)
+        )
+        previous = db.session.identity_map.get(
+            db.session.identity_key(Agreement, agreement.previous_id)
+        )
+        if previous is not None:
+            db.session.expire(previous, ["state"])
+    db.session.expire(agreement, ["state", "activated_at"])
+    audit.record(actor, "agreement.activate", agreement, {"state": "pending"}, {"state": "active"})
+    notify(
+        agreement_users(agreement),
+        "agreement_active",
+        _agreement_params(agreement),
+        _link("cooperation.agreement_detail", agreement_id=agreement.id),
+    )
+
+
+def remind_agreements_ending(today: date) -> int:
+    """Notify both parties of active agreements ending within 30 days (once per version)."""
+    horizon = today + timedelta(days=AGREEMENT_NOTICE_DAYS)
+    due = db.session.scalars(
+        select(Agreement)
+        .where(
+            Agreement.state == "active",
+            Agreement.ends_on >= today,
+            Agreement.ends_on <= horizon,
+            Agreement.end_notice_sent_at.is_(None),
+        )
+        .order_by(Agreement.id)
+    ).all()
+    count = 0
+    for agreement in due:
+        done = db.session.execute(
+            update(Agreement)
+            .where(Agreement.id == agreement.id, Agreement.end_notice_sent_at.is_(None))
+            .values(end_notice_sent_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if done.rowcount != 1:
+            continue
+        count += 1
+        notify(
+            agreement_users(agreement),
+            "agreement_ending",
+            _agreement_params(agreement),
+            _link("cooperation.agreement_detail", agreement_id=agreement.id),
+        )
+    db.session.flush()
+    return count

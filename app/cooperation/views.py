@@ -4,12 +4,24 @@ pairings, practice and the 6-months rule."""
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.auth.decorators import admin_required, login_required, public, roles_required
+from app.common import exports
 from app.common.errors import ServiceError
 from app.common.forms import apply_errors
 from app.common.http import is_safe_local_path, page_arg
@@ -17,9 +29,14 @@ from app.common.views import acting_user as _user
 from app.common.views import load_visible as _load
 from app.cooperation import certificates, queries, services
 from app.cooperation.forms import (
+    AGREEMENT_PARTY_LABELS,
+    AGREEMENT_STATE_LABELS,
+    AGREEMENT_SUBJECT_LABELS,
     LEVEL_LABELS,
     MODE_LABELS,
     STATUS_LABELS,
+    AgreementFileForm,
+    AgreementForm,
     ApplicationForm,
     OfferForm,
     PairingRequestForm,
@@ -32,6 +49,7 @@ from app.cooperation.forms import (
     TeacherProfileForm,
 )
 from app.cooperation.models import (
+    Agreement,
     Application,
     Offer,
     Pairing,
@@ -469,7 +487,10 @@ def pairings():
     """Active (or ended) pairings of the school or enterprise with their partners."""
     status = "ended" if request.args.get("status") == "ended" else "active"
     pagination = _page(queries.pairings_of(_user(), status))
-    return render_template("cooperation/pairings.html", pagination=pagination, status=status)
+    agreements_ = queries.subject_agreements("pairing", [p.id for p in pagination.items])
+    return render_template(
+        "cooperation/pairings.html", pagination=pagination, status=status, agreements=agreements_
+    )
 
 
 @bp.route("/pairings/<int:pairing_id>/end", methods=["POST"])
@@ -575,6 +596,167 @@ def proposal_decline(proposal_id: int):
     return render_template(
         "cooperation/proposal_decline.html", form=form, proposal=proposal
     ), status
+
+
+# --- agreements ---------------------------------------------------------------------------
+
+AGREEMENT_COLUMNS = [
+    exports.Column(_l("Title"), lambda a: a.title),
+    exports.Column(_l("Agreement of"), lambda a: str(AGREEMENT_SUBJECT_LABELS[a.subject])),
+    exports.Column(_l("Version"), lambda a: a.version),
+    exports.Column(_l("State"), lambda a: str(AGREEMENT_STATE_LABELS[a.state])),
+    exports.Column(_l("School"), lambda a: a.school.name if a.school else ""),
+    exports.Column(_l("Enterprise"), lambda a: a.enterprise.name if a.enterprise else ""),
+    exports.Column(_l("Starts on"), lambda a: a.starts_on),
+    exports.Column(_l("Ends on"), lambda a: a.ends_on),
+    exports.Column(_l("Signed scan"), lambda a: a.file_original_name or ""),
+]
+
+
+@bp.app_context_processor
+def _agreement_labels() -> dict[str, Any]:
+    """Translated labels of agreements' coded values."""
+    return {
+        "agreement_subject_labels": AGREEMENT_SUBJECT_LABELS,
+        "agreement_state_labels": AGREEMENT_STATE_LABELS,
+        "agreement_party_labels": AGREEMENT_PARTY_LABELS,
+    }
+
+
+@bp.route("/agreements")
+@roles_required("school", "enterprise", "teacher", "league_admin", "region_admin")
+def agreements():
+    """Agreements of the caller's organisation (administrators: their league) by state and
+    expiry, with export; administrators also see pairings still without an agreement."""
+    user = _user()
+    today = services.today()
+    state = request.args.get("state")
+    when = request.args.get("when")
+    view = request.args.get("view")
+    is_admin = user.role in ("league_admin", "region_admin")
+    if is_admin and view == "unsigned":
+        pagination = _page(queries.pairings_without_agreement(user, today))
+        return render_template(
+            "cooperation/agreements.html",
+            pagination=pagination,
+            view="unsigned",
+            state=None,
+            when=None,
+            is_admin=True,
+        )
+    stmt = queries.agreements_for(user, state, when, today)
+    fmt = exports.requested_format()
+    if fmt:
+        return exports.export_response(stmt, AGREEMENT_COLUMNS, "agreements", fmt)
+    return render_template(
+        "cooperation/agreements.html",
+        pagination=_page(stmt),
+        view=None,
+        state=state if state in AGREEMENT_STATE_LABELS else None,
+        when=when if when in queries.AGREEMENT_WHEN else None,
+        is_admin=is_admin,
+        unsigned=queries.pairings_without_agreement(user, today) if is_admin else None,
+        today=today,
+    )
+
+
+@bp.route("/agreements/new", methods=["GET", "POST"])
+@roles_required("school", "enterprise")
+def agreement_new():
+    """Record the agreement (or its next version) of a pairing, practice or programme."""
+    form = AgreementForm()
+    if request.method == "GET":
+        form.subject.data = request.args.get("subject")
+        form.subject_id.data = request.args.get("subject_id", type=int)
+        kind, subject_id = form.subject.data, form.subject_id.data
+        if kind in AGREEMENT_SUBJECT_LABELS and subject_id:
+            current = services.latest_agreement(kind, subject_id)
+            if current is not None and current.can_view(current_user):
+                form.title.data, form.terms.data = current.title, current.terms
+                form.starts_on.data, form.ends_on.data = current.starts_on, current.ends_on
+    saved = _save(form, lambda user: services.create_agreement(user, _posting_data(form)))
+    if saved is not None:
+        flash(_("The agreement is recorded; upload the signed scan next."), "success")
+        return redirect(url_for("cooperation.agreement_detail", agreement_id=saved.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("cooperation/agreement_form.html", form=form), status
+
+
+@bp.route("/agreements/<int:agreement_id>")
+@login_required
+def agreement_detail(agreement_id: int):
+    """The printable summary of an agreement version: parties, confirmations, history."""
+    agreement = _load(Agreement, agreement_id)
+    return _agreement_page(agreement, AgreementFileForm())
+
+
+def _agreement_page(agreement: Agreement, file_form):
+    user = _user()
+    return render_template(
+        "cooperation/agreement_detail.html",
+        agreement=agreement,
+        history=queries.agreement_history(agreement),
+        party=agreement.party_of(user),
+        can_edit=agreement.can_edit(user),
+        file_form=file_form,
+    )
+
+
+@bp.route("/agreements/<int:agreement_id>/file", methods=["POST"])
+@roles_required("school", "enterprise")
+def agreement_upload(agreement_id: int):
+    """Upload the signed and sealed scan."""
+    agreement = _load(Agreement, agreement_id, edit=True)
+    form = AgreementFileForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            services.upload_agreement_file(_user(), agreement, upload.stream, upload.filename)
+        except ServiceError as exc:
+            db.session.rollback()
+            if exc.status == 413:
+                abort(413)
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The signed scan has been uploaded."), "success")
+            return redirect(url_for("cooperation.agreement_detail", agreement_id=agreement.id))
+    return _agreement_page(agreement, form), 422
+
+
+@bp.route("/agreements/<int:agreement_id>/file")
+@login_required
+def agreement_file(agreement_id: int):
+    """Download the signed scan as an attachment (parties and administrators only)."""
+    from app.resources import storage
+
+    agreement = _load(Agreement, agreement_id)
+    if not agreement.has_file:
+        abort(404)
+    path = storage.path_of(agreement.file_stored_name)
+    if not path.exists():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=agreement.file_content_type,
+        as_attachment=True,
+        download_name=agreement.file_original_name,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/agreements/<int:agreement_id>/confirm", methods=["POST"])
+@roles_required("school", "enterprise", "teacher")
+def agreement_confirm(agreement_id: int):
+    """Confirm the agreement for one's side."""
+    agreement = _load(Agreement, agreement_id)
+    return _act(
+        services.confirm_agreement,
+        agreement,
+        success=_("Your side has confirmed the agreement."),
+        default=url_for("cooperation.agreement_detail", agreement_id=agreement.id),
+    )
 
 
 # --- teacher ------------------------------------------------------------------------------
@@ -700,6 +882,7 @@ def _practice_page(practice: Practice, form):
         is_teacher=practice.can_edit(user),
         is_host=user.role == "enterprise"
         and user.enterprise_id == practice.placement.host.enterprise_id,
+        agreement=services.latest_agreement("practice", practice.id),
     )
 
 

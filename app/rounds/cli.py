@@ -18,10 +18,16 @@ def expire_command() -> None:
 
 @bp.cli.command("remind")
 def remind_command() -> None:
-    """Remind both sides of proposals whose deadline is within 3 days (once per match)."""
+    """Remind both sides of proposals whose deadline is within 3 days (once per match), and
+    the parties of agreements ending within 30 days (once per agreement version)."""
+    from app.common.time import local_today
+    from app.cooperation.services import remind_agreements_ending
+
     count = services.remind_deadlines()
+    agreements = remind_agreements_ending(local_today())
     db.session.commit()
     click.echo(f"reminded {count} match(es)")
+    click.echo(f"reminded {agreements} agreement(s) ending soon")
 
 
 @bp.cli.command("worker")

@@ -1,4 +1,4 @@
-"""Direct pairing proposals; unguessable practice certificate numbers
+"""Direct pairing proposals; unguessable practice certificate numbers; agreements
 
 Revision ID: 0006
 Revises: 0003
@@ -76,8 +76,95 @@ def upgrade():
         batch_op.alter_column('certificate_no', existing_type=sa.String(length=24), nullable=False)
         batch_op.create_unique_constraint(batch_op.f('uq_practice_certificate_no'), ['certificate_no'])
 
+    # Agreements of pairings, practices and training programmes, one row per version.
+    op.create_table('agreement',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('subject', sa.String(length=10), nullable=False),
+    sa.Column('pairing_id', sa.Integer(), nullable=True),
+    sa.Column('practice_id', sa.Integer(), nullable=True),
+    sa.Column('programme_id', sa.Integer(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('previous_id', sa.Integer(), nullable=True),
+    sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('ends_on', sa.Date(), nullable=False),
+    sa.Column('terms', sa.Text(), nullable=False),
+    sa.Column('school_id', sa.Integer(), nullable=True),
+    sa.Column('enterprise_id', sa.Integer(), nullable=True),
+    sa.Column('teacher_id', sa.Integer(), nullable=True),
+    sa.Column('region_code', sa.String(length=6), nullable=False),
+    sa.Column('file_stored_name', sa.String(length=80), nullable=True),
+    sa.Column('file_original_name', sa.String(length=255), nullable=True),
+    sa.Column('file_content_type', sa.String(length=100), nullable=True),
+    sa.Column('file_size', sa.Integer(), nullable=True),
+    sa.Column('file_sha256', sa.String(length=64), nullable=True),
+    sa.Column('file_uploaded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('activated_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('end_notice_sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("(subject = 'pairing' AND pairing_id IS NOT NULL AND practice_id IS NULL AND programme_id IS NULL) OR (subject = 'practice' AND practice_id IS NOT NULL AND pairing_id IS NULL AND programme_id IS NULL) OR (subject = 'programme' AND programme_id IS NOT NULL AND pairing_id IS NULL AND practice_id IS NULL)", name=op.f('ck_agreement_one_subject')),
+    sa.CheckConstraint("state IN ('pending','active','superseded')", name=op.f('ck_agreement_state_known')),
+    sa.CheckConstraint("subject IN ('pairing','practice','programme')", name=op.f('ck_agreement_subject_known')),
+    sa.CheckConstraint('ends_on >= starts_on', name=op.f('ck_agreement_period_ordered')),
+    sa.CheckConstraint('version >= 1', name=op.f('ck_agreement_version_positive')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_agreement_created_by_id_user_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['enterprise_id'], ['enterprise.id'], name=op.f('fk_agreement_enterprise_id_enterprise'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['pairing_id'], ['pairing.id'], name=op.f('fk_agreement_pairing_id_pairing'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['practice_id'], ['practice.id'], name=op.f('fk_agreement_practice_id_practice'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['previous_id'], ['agreement.id'], name=op.f('fk_agreement_previous_id_agreement'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['programme_id'], ['training_programme.id'], name=op.f('fk_agreement_programme_id_training_programme'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['region_code'], ['region.code'], name=op.f('fk_agreement_region_code_region')),
+    sa.ForeignKeyConstraint(['school_id'], ['school.id'], name=op.f('fk_agreement_school_id_school'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['teacher_id'], ['teacher.id'], name=op.f('fk_agreement_teacher_id_teacher'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agreement')),
+    sa.UniqueConstraint('file_stored_name', name=op.f('uq_agreement_file_stored_name')),
+    sa.UniqueConstraint('previous_id', name='uq_agreement_previous'),
+    sa.UniqueConstraint('pairing_id', 'version', name='uq_agreement_pairing_version'),
+    sa.UniqueConstraint('practice_id', 'version', name='uq_agreement_practice_version'),
+    sa.UniqueConstraint('programme_id', 'version', name='uq_agreement_programme_version')
+    )
+    with op.batch_alter_table('agreement', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_agreement_ends_on'), ['ends_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_agreement_enterprise_id'), ['enterprise_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_agreement_pairing_id'), ['pairing_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_agreement_practice_id'), ['practice_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_agreement_programme_id'), ['programme_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_agreement_region_code'), ['region_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_agreement_school_id'), ['school_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_agreement_state'), ['state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_agreement_subject'), ['subject'], unique=False)
+
+    op.create_table('agreement_party',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('agreement_id', sa.Integer(), nullable=False),
+    sa.Column('party', sa.String(length=10), nullable=False),
+    sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('confirmed_by_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint("party IN ('school','enterprise','teacher')", name=op.f('ck_agreement_party_party_known')),
+    sa.ForeignKeyConstraint(['agreement_id'], ['agreement.id'], name=op.f('fk_agreement_party_agreement_id_agreement'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['confirmed_by_id'], ['user_account.id'], name=op.f('fk_agreement_party_confirmed_by_id_user_account'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agreement_party')),
+    sa.UniqueConstraint('agreement_id', 'party', name='uq_agreement_party')
+    )
+
 
 def downgrade():
+    op.drop_table('agreement_party')
+    with op.batch_alter_table('agreement', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_agreement_subject'))
+        batch_op.drop_index(batch_op.f('ix_agreement_state'))
+        batch_op.drop_index(batch_op.f('ix_agreement_school_id'))
+        batch_op.drop_index(batch_op.f('ix_agreement_region_code'))
+        batch_op.drop_index(batch_op.f('ix_agreement_programme_id'))
+        batch_op.drop_index(batch_op.f('ix_agreement_practice_id'))
+        batch_op.drop_index(batch_op.f('ix_agreement_pairing_id'))
+        batch_op.drop_index(batch_op.f('ix_agreement_enterprise_id'))
+        batch_op.drop_index(batch_op.f('ix_agreement_ends_on'))
+
+    op.drop_table('agreement')
     with op.batch_alter_table('practice', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_practice_certificate_no'), type_='unique')
         batch_op.drop_column('certificate_no')

@@ -179,3 +179,34 @@ def make_proposal(school_major, offer, *, direction: str = "to_offer", status: s
     db.session.add(row)
     db.session.commit()
     return row
+
+
+SCAN = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def make_agreement(pairing, *, with_scan: bool = True, title: str = "结对合作协议"):
+    """A pending agreement of the pairing (school and enterprise), with a signed scan."""
+    import io
+
+    from app.common.time import local_today
+    from app.cooperation import services
+    from tests.resources.factories import use_temp_uploads
+
+    use_temp_uploads()
+    school_user = make_user("school", school=pairing.school_major.school)
+    today = local_today()
+    row = services.create_agreement(
+        school_user,
+        {
+            "subject": "pairing",
+            "subject_id": pairing.id,
+            "title": title,
+            "starts_on": today,
+            "ends_on": today + timedelta(days=365),
+            "terms": "双方共同培养学生",
+        },
+    )
+    if with_scan:
+        services.upload_agreement_file(school_user, row, io.BytesIO(SCAN), "signed.pdf")
+    db.session.commit()
+    return row

@@ -5,7 +5,7 @@ from datetime import date
 
 from tests.cooperation import factories as f
 from tests.helpers import World
-from tests.permissions.common import Row, api_only, both, everyone, only
+from tests.permissions.common import Row, api_login, api_only, both, everyone, logged_in, only
 
 API = "/api/v1"
 ENTERPRISES = {"enterprise": 200, "enterprise_other": 200}
@@ -57,6 +57,31 @@ def _pairing_request(w: World):
 
 def _proposal(w: World):
     return f.make_proposal(f.make_school_major(w.school), f.make_offer(w.host))
+
+
+def _agreement(w: World):
+    return f.make_agreement(_pairing(w))
+
+
+def _agreement_body(w: World) -> dict:
+    return {
+        "subject": "pairing",
+        "subject_id": _pairing(w).id,
+        "title": "结对协议",
+        "starts_on": "2026-03-01",
+        "ends_on": "2027-02-28",
+        "terms": "双方共同培养",
+    }
+
+
+AGREEMENT_VIEW = {
+    "*": 404,
+    "anonymous": 302,
+    "school": 200,
+    "enterprise": 200,
+    "league_admin": 200,
+    "region_admin": 200,
+}
 
 
 def _unconfirmed(w: World):
@@ -179,6 +204,40 @@ ROWS: dict[str, Row] = {
         "POST",
         lambda w: f"/cooperation/proposals/{_proposal(w).id}/decline",
         only({"school": 422, "enterprise": 422, "school_other": 404, "enterprise_other": 404}),
+    ),
+    # agreements
+    "GET cooperation.agreements": Row("GET", "/cooperation/agreements", logged_in()),
+    "GET cooperation.agreement_new": Row(
+        "GET", "/cooperation/agreements/new", only({**SCHOOLS, **ENTERPRISES})
+    ),
+    "POST cooperation.agreement_new": Row(
+        "POST",
+        "/cooperation/agreements/new",
+        only({"school": 422, "school_other": 422, "enterprise": 422, "enterprise_other": 422}),
+    ),
+    "GET cooperation.agreement_detail": Row(
+        "GET", lambda w: f"/cooperation/agreements/{_agreement(w).id}", AGREEMENT_VIEW
+    ),
+    "GET cooperation.agreement_file": Row(
+        "GET", lambda w: f"/cooperation/agreements/{_agreement(w).id}/file", AGREEMENT_VIEW
+    ),
+    "POST cooperation.agreement_upload": Row(
+        "POST",
+        lambda w: f"/cooperation/agreements/{_agreement(w).id}/file",
+        only({"school": 422, "enterprise": 422, "school_other": 404, "enterprise_other": 404}),
+    ),
+    "POST cooperation.agreement_confirm": Row(
+        "POST",
+        lambda w: f"/cooperation/agreements/{_agreement(w).id}/confirm",
+        only(
+            {
+                "school": 302,
+                "enterprise": 302,
+                "school_other": 404,
+                "enterprise_other": 404,
+                "teacher": 404,
+            }
+        ),
     ),
     # teacher
     **both("cooperation.teacher_profile", "/cooperation/profile", only({"teacher": 200})),
@@ -360,6 +419,36 @@ ROWS: dict[str, Row] = {
         lambda w: f"{API}/proposals/{_proposal(w).id}/decline",
         api_only({"enterprise": 200, "school": 403, "school_other": 404, "enterprise_other": 404}),
         {"reason": "名额已满"},
+    ),
+    "GET api.agreement_list": Row("GET", f"{API}/agreements", api_login(200)),
+    "POST api.create_agreement": Row(
+        "POST",
+        f"{API}/agreements",
+        api_only({"school": 201, "enterprise": 201}),
+        _agreement_body,
+    ),
+    "GET api.agreement": Row(
+        "GET",
+        lambda w: f"{API}/agreements/{_agreement(w).id}",
+        {**AGREEMENT_VIEW, "anonymous": 401},
+    ),
+    "POST api.agreement_file_upload": Row(
+        "POST",
+        lambda w: f"{API}/agreements/{_agreement(w).id}/files",
+        api_only({"school": 422, "enterprise": 422, "school_other": 404, "enterprise_other": 404}),
+    ),
+    "POST api.confirm_agreement": Row(
+        "POST",
+        lambda w: f"{API}/agreements/{_agreement(w).id}/confirm",
+        api_only(
+            {
+                "school": 200,
+                "enterprise": 200,
+                "school_other": 404,
+                "enterprise_other": 404,
+                "teacher": 404,
+            }
+        ),
     ),
     "GET api.application_list": Row(
         "GET", f"{API}/applications", api_only({"teacher": 200, **SCHOOLS, **ENTERPRISES})
