@@ -11,7 +11,15 @@ from sqlalchemy import select
 from app.api import bp
 from app.api.auth import api_login_required, api_public, api_roles
 from app.api.docs import operation
-from app.api.helpers import api_user, arg, json_object, page_of, validated, visible_or_404, writable
+from app.api.helpers import (
+    api_user,
+    arg,
+    json_object,
+    page_of,
+    validated,
+    visible_or_404,
+    writable,
+)
 from app.api.openapi import EXTRA_SCHEMAS, QUERY_PARAMETERS
 from app.api.schemas import ARRAY, INTEGER, STRING, type_errors
 from app.common.errors import Forbidden, NotFound, ValidationFailed
@@ -33,9 +41,11 @@ from app.cooperation.models import (
     AGREEMENT_PARTIES,
     AGREEMENT_STATES,
     AGREEMENT_SUBJECTS,
+    FEEDBACK_OCCASIONS,
     MODES,
     Agreement,
     Application,
+    Feedback,
     Offer,
     Pairing,
     PairingRequest,
@@ -117,6 +127,19 @@ AGREEMENT_INPUT = {
     "ends_on": DATE,
     "terms": _text(20000),
 }
+FEEDBACK_INPUT = {
+    "occasion": _text(15, enum=list(FEEDBACK_OCCASIONS)),
+    "subject_id": {**INT, "description": "The practice (placement, practice) or the pairing."},
+    "scores": {
+        "type": "object",
+        "additionalProperties": {"type": "integer", "minimum": 1, "maximum": 5},
+        "description": "1–5 for every criterion of the occasion: placement: guidance, learning, "
+        "conditions; practice: attitude, skill, contribution; pairing_year and pairing_end: "
+        "communication, commitment, results.",
+    },
+    "comment": _text(2000, nullable=True),
+}
+FEEDBACK_UPDATE = {k: v for k, v in FEEDBACK_INPUT.items() if k in ("scores", "comment")}
 PROPOSE_OFFER_INPUT = {
     "offer_id": {**INT, "description": "One of your own open offers (another's: 422)."},
     "note": _text(2000, nullable=True),
@@ -302,6 +325,46 @@ def agreement_json(row: Agreement) -> dict[str, Any]:
         "activated_at": _time(row.activated_at),
         "parties": [{"party": p.party, "confirmed_at": _time(p.confirmed_at)} for p in row.parties],
     }
+
+
+def feedback_json(row: Feedback) -> dict[str, Any]:
+    """One's own answer (only its author ever sees it)."""
+    return {
+        "id": row.id,
+        "occasion": row.occasion,
+        "subject_id": row.practice_id or row.pairing_id,
+        "side": row.side,
+        "year": row.year,
+        "host_id": row.host_id,
+        "scores": dict(row.scores),
+        "score": row.score,
+        "comment": row.comment,
+        "created_at": _time(row.created_at),
+        "editable_until": _time(row.editable_until()),
+    }
+
+
+def _feedback_body(spec: dict[str, dict]) -> dict[str, Any]:
+    """occasion/subject_id/comment type-checked; scores passed on to the service's checks."""
+    payload = json_object()
+    scores = payload.get("scores")
+    rest = {k: v for k, v in payload.items() if k in spec and k != "scores"}
+    data = writable(rest, spec)
+    comment = data.get("comment")
+    if isinstance(comment, str):
+        message = None
+        if len(comment) > 2000:
+            message = _("At most 2000 characters.")
+        else:
+            try:
+                comment.encode("utf-8")
+            except UnicodeEncodeError:
+                message = _("The text contains characters that cannot be stored.")
+        if message:
+            raise ValidationFailed(message, {"comment": message})
+    if "scores" in spec:
+        data["scores"] = scores
+    return data
 
 
 def practice_json(row: Practice) -> dict[str, Any]:
@@ -862,6 +925,91 @@ def confirm_agreement(id: int) -> ResponseReturnValue:
     return agreement_json(row)
 
 
+# Feedback ----------------------------------------------------------------------------------
+
+
+@bp.get("/feedback")
+@operation("One's own ratings", tag="cooperation", responses={200: "FeedbackList"}, query=PAGE)
+@api_roles("teacher", "school", "enterprise")
+def feedback_list() -> ResponseReturnValue:
+    """The caller's answers, newest first (others' answers are never listed)."""
+    return page_of(queries.feedback_of(api_user()), feedback_json)
+
+
+@bp.post("/feedback")
+@operation(
+    "Rate a completed practice, its placement or a pairing (once per occasion)",
+    tag="cooperation",
+    body="FeedbackCreate",
+    responses={201: "Feedback", 409: None},
+)
+@api_roles("teacher", "school", "enterprise")
+def create_feedback() -> ResponseReturnValue:
+    """placement: the teacher; practice: the enterprise; pairing_year (this year) and
+    pairing_end (ended pairings): school and enterprise. 409 when already rated."""
+    row = services.submit_feedback(api_user(), _feedback_body(FEEDBACK_INPUT))
+    return _created(feedback_json(row), "api.feedback_item", id=row.id)
+
+
+@bp.get("/feedback/<int:id>")
+@operation("One of one's ratings", tag="cooperation", responses={200: "Feedback"})
+@api_login_required
+def feedback_item(id: int) -> ResponseReturnValue:
+    """Only the author sees an answer."""
+    return feedback_json(visible_or_404(Feedback, id))
+
+
+@bp.put("/feedback/<int:id>")
+@operation(
+    "Change one's rating (within 14 days)",
+    tag="cooperation",
+    body="FeedbackUpdate",
+    responses={200: "Feedback", 409: None},
+)
+@api_roles("teacher", "school", "enterprise")
+def update_feedback(id: int) -> ResponseReturnValue:
+    """409 after 14 days."""
+    row = visible_or_404(Feedback, id)
+    _done(services.update_feedback, row, _feedback_body(FEEDBACK_UPDATE))
+    return feedback_json(row)
+
+
+@bp.get("/feedback-report")
+@operation(
+    "Average ratings by league, occupation and occasion (administrators)",
+    tag="cooperation",
+    responses={200: "FeedbackReport"},
+    query=(*PAGE, "region_code", "occupation_code"),
+)
+@api_roles(*ADMINS)
+def feedback_report() -> ResponseReturnValue:
+    """Averages and counts only; never individual comments."""
+    from app.api.helpers import page_args
+
+    page, per_page = page_args()
+    result = queries.paginate_rows(
+        queries.feedback_report(api_user(), arg("region_code"), arg("occupation_code")),
+        page,
+        per_page,
+    )
+    return {
+        "items": [
+            {
+                "region_code": r.region_code,
+                "occupation_code": r.occupation_code,
+                "occasion": r.occasion,
+                "answers": r.answers,
+                "average": round(float(r.average), 2),
+            }
+            for r in result.items
+        ],
+        "page": page,
+        "per_page": per_page,
+        "pages": result.pages,
+        "total": result.total,
+    }
+
+
 # Applications ------------------------------------------------------------------------------
 
 
@@ -1217,6 +1365,43 @@ EXTRA_SCHEMAS.update(
                 "region_code": _string,
             },
             ["id", "status"],
+        ),
+        "FeedbackCreate": _schema(FEEDBACK_INPUT, ["occasion", "subject_id", "scores"]),
+        "FeedbackUpdate": _schema(FEEDBACK_UPDATE, ["scores"]),
+        "Feedback": _schema(
+            {
+                "id": _integer,
+                **FEEDBACK_INPUT,
+                "side": _string,
+                "year": {"type": "integer", "nullable": True},
+                "host_id": _integer,
+                "score": {"type": "number"},
+                "created_at": {"type": "string", "format": "date-time", "nullable": True},
+                "editable_until": {"type": "string", "format": "date-time", "nullable": True},
+            },
+            ["id", "occasion", "scores"],
+        ),
+        "FeedbackList": _list("Feedback"),
+        "FeedbackReport": _schema(
+            {
+                "items": {
+                    "type": "array",
+                    "items": _schema(
+                        {
+                            "region_code": _string,
+                            "occupation_code": {"type": "string", "nullable": True},
+                            "occasion": {"type": "string", "enum": list(FEEDBACK_OCCASIONS)},
+                            "answers": _integer,
+                            "average": {"type": "number"},
+                        }
+                    ),
+                },
+                "page": _integer,
+                "per_page": _integer,
+                "pages": _integer,
+                "total": _integer,
+            },
+            ["items", "total"],
         ),
         "AgreementCreate": _schema(
             AGREEMENT_INPUT, ["subject", "subject_id", "title", "starts_on", "ends_on", "terms"]

@@ -301,3 +301,48 @@ class AgreementFileForm(FlaskForm):
         _l("Signed and sealed scan (PDF, PNG or JPEG)"),
         validators=[FileRequired(_l("Choose the scan to upload."))],
     )
+
+
+FEEDBACK_OCCASION_LABELS = {
+    "placement": _l("The placement (by the teacher)"),
+    "practice": _l("The teacher's practice (by the enterprise)"),
+    "pairing_year": _l("The pairing this year"),
+    "pairing_end": _l("The pairing at its end"),
+}
+FEEDBACK_CRITERION_LABELS = {
+    "guidance": _l("Guidance by the enterprise's masters"),
+    "learning": _l("What I learned for my teaching"),
+    "conditions": _l("Working conditions and arrangements"),
+    "attitude": _l("Attitude and discipline"),
+    "skill": _l("Professional skill"),
+    "contribution": _l("Contribution to the work"),
+    "communication": _l("Communication between the partners"),
+    "commitment": _l("Commitment to what was agreed"),
+    "results": _l("Results for teaching and production"),
+}
+SCORE_CHOICES = [(n, str(n)) for n in range(5, 0, -1)]
+
+
+def feedback_form(criteria: tuple[str, ...], formdata=None, data: dict | None = None):
+    """A form with a 1–5 choice per criterion of the occasion and a comment."""
+
+    class FeedbackForm(FlaskForm):
+        comment = TextAreaField(
+            _l("Comment"), validators=[Optional(), Length(max=2000), safe_text, encodable]
+        )
+
+    for name in criteria:
+        setattr(
+            FeedbackForm,
+            f"score_{name}",
+            SelectField(
+                FEEDBACK_CRITERION_LABELS[name],
+                choices=SCORE_CHOICES,
+                coerce=int,
+                validators=[InputRequired(_l("Rate from 1 to 5."))],
+            ),
+        )
+    kwargs = {"data": data} if data else {}
+    if formdata is not None:
+        kwargs["formdata"] = formdata
+    return FeedbackForm(**kwargs)

@@ -587,3 +587,81 @@ class AgreementParty(db.Model):
     )
 
     agreement: Mapped[Agreement] = relationship(back_populates="parties")
+
+
+#: What each occasion rates, on a scale of 1–5 per criterion.
+FEEDBACK_CRITERIA = {
+    "placement": ("guidance", "learning", "conditions"),
+    "practice": ("attitude", "skill", "contribution"),
+    "pairing_year": ("communication", "commitment", "results"),
+    "pairing_end": ("communication", "commitment", "results"),
+}
+FEEDBACK_OCCASIONS = tuple(FEEDBACK_CRITERIA)
+FEEDBACK_SIDES = ("teacher", "school", "enterprise")
+FEEDBACK_EDIT_DAYS = 14
+
+
+class Feedback(TimestampMixin, db.Model):
+    """评价反馈: one person's rating on one occasion — a teacher rates the placement and the
+    enterprise the teacher's practice once it completes; school and enterprise rate a pairing
+    once a year and when it ends. `occasion_key` names the occasion, unique per author."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        UniqueConstraint("author_id", "occasion_key", name="uq_feedback_author_occasion"),
+        CheckConstraint(
+            "occasion IN ('placement','practice','pairing_year','pairing_end')",
+            name="occasion_known",
+        ),
+        CheckConstraint("side IN ('teacher','school','enterprise')", name="side_known"),
+        CheckConstraint("score >= 1 AND score <= 5", name="score_in_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occasion: Mapped[str] = mapped_column(String(15), index=True)
+    occasion_key: Mapped[str] = mapped_column(String(60))
+    side: Mapped[str] = mapped_column(String(10))
+    author_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    practice_id: Mapped[int | None] = mapped_column(
+        ForeignKey("practice.id", ondelete="CASCADE"), index=True
+    )
+    pairing_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pairing.id", ondelete="CASCADE"), index=True
+    )
+    host_id: Mapped[int] = mapped_column(ForeignKey("host.id", ondelete="CASCADE"), index=True)
+    offer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("offer.id", ondelete="SET NULL"), index=True
+    )
+    year: Mapped[int | None] = mapped_column()
+    scores: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    score: Mapped[float] = mapped_column()
+    comment: Mapped[str | None] = mapped_column(Text)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    occupation_code: Mapped[str | None] = mapped_column(ForeignKey("occupation.code"), index=True)
+
+    host: Mapped[Host] = relationship()
+    practice: Mapped[Practice | None] = relationship()
+    pairing: Mapped[Pairing | None] = relationship()
+
+    @property
+    def criteria(self) -> tuple[str, ...]:
+        return FEEDBACK_CRITERIA[self.occasion]
+
+    def editable_until(self) -> datetime:
+        """The last moment the author may change the answer."""
+        from datetime import UTC, timedelta
+
+        created = self.created_at
+        if created.tzinfo is None:
+            created = created.replace(tzinfo=UTC)
+        return created + timedelta(days=FEEDBACK_EDIT_DAYS)
+
+    def can_view(self, user) -> bool:
+        """Only the author sees an individual answer and its comment."""
+        return bool(user is not None and getattr(user, "id", None) == self.author_id)
+
+    def can_edit(self, user) -> bool:
+        """Only the author edits it (within 14 days, checked by the service)."""
+        return self.can_view(user)

@@ -14,6 +14,7 @@ from app.cooperation.models import (
     Agreement,
     Application,
     ApplicationChoice,
+    Feedback,
     Offer,
     Pairing,
     PairingRequest,
@@ -598,3 +599,84 @@ def subject_agreements(kind: str, ids: list[int]) -> dict[int, Agreement]:
     column = getattr(Agreement, f"{kind}_id")
     rows = db.session.scalars(select(Agreement).where(column.in_(ids)).order_by(Agreement.version))
     return {getattr(r, f"{kind}_id"): r for r in rows}
+
+
+# --- feedback -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rating:
+    """An average rating (1–5) and how many answers it rests on."""
+
+    average: float
+    count: int
+
+
+#: Answers about a host: the teacher on the placement, the school on the pairing.
+ABOUT_HOST_SIDES = ("teacher", "school")
+
+
+def host_ratings(host_ids: list[int]) -> dict[int, Rating]:
+    """Average and count of the answers about each host (never the comments)."""
+    if not host_ids:
+        return {}
+    rows = db.session.execute(
+        select(Feedback.host_id, func.avg(Feedback.score), func.count(Feedback.id))
+        .where(Feedback.host_id.in_(host_ids), Feedback.side.in_(ABOUT_HOST_SIDES))
+        .group_by(Feedback.host_id)
+    )
+    return {h: Rating(round(float(a), 1), n) for h, a, n in rows}
+
+
+def offer_ratings(offer_ids: list[int]) -> dict[int, Rating]:
+    """Average and count of schools' answers about pairings under each offer."""
+    if not offer_ids:
+        return {}
+    rows = db.session.execute(
+        select(Feedback.offer_id, func.avg(Feedback.score), func.count(Feedback.id))
+        .where(Feedback.offer_id.in_(offer_ids), Feedback.side == "school")
+        .group_by(Feedback.offer_id)
+    )
+    return {o: Rating(round(float(a), 1), n) for o, a, n in rows}
+
+
+def host_average_map() -> dict[int, float]:
+    """Every host's average rating (for the matcher's optional feedback criterion)."""
+    rows = db.session.execute(
+        select(Feedback.host_id, func.avg(Feedback.score))
+        .where(Feedback.side.in_(ABOUT_HOST_SIDES))
+        .group_by(Feedback.host_id)
+    )
+    return {h: float(a) for h, a in rows}
+
+
+def feedback_of(user) -> Select:
+    """The user's own answers, newest first."""
+    return (
+        select(Feedback)
+        .options(selectinload(Feedback.host))
+        .where(Feedback.author_id == user.id)
+        .order_by(Feedback.id.desc())
+    )
+
+
+def feedback_report(
+    user, region_code: str | None = None, occupation_code: str | None = None
+) -> Select:
+    """Averages and counts by league, occupation and occasion within the admin's scope."""
+    stmt = select(
+        Feedback.region_code,
+        Feedback.occupation_code,
+        Feedback.occasion,
+        func.count(Feedback.id).label("answers"),
+        func.avg(Feedback.score).label("average"),
+    )
+    if user.role == "league_admin":
+        stmt = stmt.where(Feedback.region_code == user.region_code)
+    if region_code:
+        stmt = stmt.where(Feedback.region_code == region_code)
+    if occupation_code:
+        stmt = stmt.where(Feedback.occupation_code == occupation_code)
+    return stmt.group_by(
+        Feedback.region_code, Feedback.occupation_code, Feedback.occasion
+    ).order_by(Feedback.region_code, Feedback.occupation_code, Feedback.occasion)

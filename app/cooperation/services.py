@@ -20,12 +20,14 @@ from app.common.errors import (
 )
 from app.common.time import local_today, utcnow
 from app.cooperation.models import (
+    FEEDBACK_CRITERIA,
     MODES,
     OPEN_REQUEST_STATUSES,
     Agreement,
     AgreementParty,
     Application,
     ApplicationChoice,
+    Feedback,
     Offer,
     Pairing,
     PairingRequest,
@@ -141,6 +143,11 @@ def close_request_when_served(request: PairingRequest | None) -> None:
 def _fail(field: str, message) -> ValidationFailed:
     """A validation failure naming one field."""
     return ValidationFailed(str(message), {field: str(message)})
+
+
+def _valid_id(value: Any) -> bool:
+    """A whole number the database's integer keys can hold."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
 
 
 def _member_of_enterprise(user, enterprise_id: int) -> bool:
@@ -1063,7 +1070,7 @@ def agreement_subject(kind: str, subject_id: Any):
     models = {"pairing": Pairing, "practice": Practice, "programme": TrainingProgramme}
     if kind not in models:
         raise _fail("subject", _l("Choose a pairing, a practice or a training programme."))
-    obj = db.session.get(models[kind], subject_id) if isinstance(subject_id, int) else None
+    obj = db.session.get(models[kind], subject_id) if _valid_id(subject_id) else None
     if obj is None:
         raise _fail("subject_id", _l("Choose a pairing, practice or programme of yours."))
     return obj
@@ -1328,3 +1335,177 @@ def remind_agreements_ending(today: date) -> int:
         )
     db.session.flush()
     return count
+
+
+# --- feedback -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedbackOccasion:
+    """Something the actor may rate: the occasion, its subject and what it is about."""
+
+    occasion: str
+    side: str
+    key: str
+    practice: Practice | None
+    pairing: Pairing | None
+    year: int | None
+
+    @property
+    def host(self) -> Host:
+        if self.practice is not None:
+            return self.practice.placement.host
+        return self.pairing.offer.host
+
+    @property
+    def subject_id(self) -> int:
+        return self.practice.id if self.practice is not None else self.pairing.id
+
+
+def feedback_occasion(actor, occasion: str, subject_id: Any) -> FeedbackOccasion:
+    """The occasion the actor may rate now; raises ValidationFailed, Forbidden, InvalidState."""
+    if occasion not in FEEDBACK_CRITERIA:
+        raise _fail("occasion", _l("Choose what you rate."))
+    model = Practice if occasion in ("placement", "practice") else Pairing
+    obj = db.session.get(model, subject_id) if _valid_id(subject_id) else None
+    if obj is None or not obj.can_view(actor):
+        raise _fail("subject_id", _l("Choose a practice or pairing of yours."))
+    if model is Practice:
+        side = "teacher" if occasion == "placement" else "enterprise"
+        allowed = (
+            obj.teacher.is_self(actor)
+            if side == "teacher"
+            else _member_of_enterprise(actor, obj.placement.host.enterprise_id)
+        )
+        if not allowed:
+            raise Forbidden(str(_l("You are not the one who rates this.")))
+        if obj.status != "completed":
+            raise InvalidState(str(_l("A practice is rated once it is completed.")))
+        return FeedbackOccasion(occasion, side, f"{occasion}:{obj.id}", obj, None, None)
+    if _member_of_school(actor, obj.school_major.school_id):
+        side = "school"
+    elif _member_of_enterprise(actor, obj.offer.host.enterprise_id):
+        side = "enterprise"
+    else:
+        raise Forbidden(str(_l("You are not the one who rates this.")))
+    if occasion == "pairing_end":
+        if obj.status != "ended":
+            raise InvalidState(str(_l("A pairing is rated at its end once it has ended.")))
+        return FeedbackOccasion(occasion, side, f"pairing_end:{obj.id}", None, obj, None)
+    year = today().year
+    return FeedbackOccasion(occasion, side, f"pairing_year:{obj.id}:{year}", None, obj, year)
+
+
+def _checked_scores(occasion: str, scores: Any) -> dict[str, int]:
+    """Every criterion of the occasion scored 1–5; ValidationFailed naming the criterion."""
+    criteria = FEEDBACK_CRITERIA[occasion]
+    if not isinstance(scores, dict):
+        raise _fail("scores", _l("Rate every criterion from 1 to 5."))
+    errors = {}
+    clean = {}
+    for name in criteria:
+        value = scores.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+            errors[f"scores.{name}"] = str(_l("Rate from 1 to 5."))
+        else:
+            clean[name] = value
+    unknown = sorted(set(scores) - set(criteria))
+    if unknown:
+        errors["scores"] = str(_l("Unknown criteria: %(names)s", names=", ".join(unknown)))
+    if errors:
+        raise ValidationFailed(str(_l("Rate every criterion from 1 to 5.")), errors)
+    return clean
+
+
+def submit_feedback(actor, data: dict[str, Any]) -> Feedback:
+    """Rate an occasion once (scores 1–5 per criterion and a comment); raises Forbidden,
+    InvalidState, ValidationFailed, Conflict (already rated: edit that answer instead)."""
+    occasion = feedback_occasion(actor, data.get("occasion"), data.get("subject_id"))
+    scores = _checked_scores(occasion.occasion, data.get("scores"))
+    host = occasion.host
+    posting = occasion.practice.placement if occasion.practice else occasion.pairing.offer
+    row = Feedback(
+        occasion=occasion.occasion,
+        occasion_key=occasion.key,
+        side=occasion.side,
+        author_id=actor.id,
+        practice_id=getattr(occasion.practice, "id", None),
+        pairing_id=getattr(occasion.pairing, "id", None),
+        host_id=host.id,
+        offer_id=occasion.pairing.offer_id if occasion.pairing else None,
+        year=occasion.year,
+        scores=scores,
+        score=round(sum(scores.values()) / len(scores), 2),
+        comment=(data.get("comment") or "").strip() or None,
+        region_code=host.region_code,
+        occupation_code=posting.occupations[0].code if posting.occupations else None,
+    )
+    message = str(_l("You have already rated this; change your answer instead."))
+    _add_unique(row, Conflict(message))
+    audit.record(
+        actor, "feedback.create", row, after={"occasion": row.occasion, "score": row.score}
+    )
+    return row
+
+
+def update_feedback(actor, feedback: Feedback, data: dict[str, Any]) -> Feedback:
+    """The author changes the answer within 14 days; raises Forbidden, InvalidState,
+    ValidationFailed."""
+    if not feedback.can_edit(actor):
+        raise Forbidden(str(_l("Only the author changes an answer.")))
+    if utcnow() > feedback.editable_until():
+        raise InvalidState(str(_l("Answers can be changed for 14 days only.")))
+    scores = _checked_scores(feedback.occasion, data.get("scores"))
+    before = {"scores": dict(feedback.scores), "comment": feedback.comment}
+    feedback.scores = scores
+    feedback.score = round(sum(scores.values()) / len(scores), 2)
+    feedback.comment = (data.get("comment") or "").strip() or None
+    db.session.flush()
+    audit.record(actor, "feedback.update", feedback, before, {"scores": scores})
+    return feedback
+
+
+def feedback_due(actor) -> list[FeedbackOccasion]:
+    """Occasions the actor may rate and has not rated yet (completed practices, pairings)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return []
+    done = set(
+        db.session.scalars(select(Feedback.occasion_key).where(Feedback.author_id == actor.id))
+    )
+    found: list[FeedbackOccasion] = []
+    year = today().year
+    if actor.role == "teacher":
+        teacher = teacher_of(actor)
+        if teacher is not None:
+            practices = db.session.scalars(
+                select(Practice).where(
+                    Practice.teacher_id == teacher.id, Practice.status == "completed"
+                )
+            )
+            found += [
+                FeedbackOccasion("placement", "teacher", f"placement:{p.id}", p, None, None)
+                for p in practices
+            ]
+    elif actor.role == "enterprise" and actor.enterprise_id:
+        practices = db.session.scalars(
+            select(Practice)
+            .join(Placement, Practice.placement_id == Placement.id)
+            .join(Host, Placement.host_id == Host.id)
+            .where(Host.enterprise_id == actor.enterprise_id, Practice.status == "completed")
+        )
+        found += [
+            FeedbackOccasion("practice", "enterprise", f"practice:{p.id}", p, None, None)
+            for p in practices
+        ]
+    if actor.role in ("school", "enterprise"):
+        from app.cooperation.queries import pairings_of
+
+        side = actor.role
+        for pairing in db.session.scalars(pairings_of(actor, None)):
+            if pairing.status == "ended":
+                key = f"pairing_end:{pairing.id}"
+                found.append(FeedbackOccasion("pairing_end", side, key, None, pairing, None))
+            else:
+                key = f"pairing_year:{pairing.id}:{year}"
+                found.append(FeedbackOccasion("pairing_year", side, key, None, pairing, year))
+    return [o for o in found if o.key not in done]

@@ -25,6 +25,7 @@ from app.common import exports
 from app.common.errors import ServiceError
 from app.common.forms import apply_errors
 from app.common.http import is_safe_local_path, page_arg
+from app.common.time import utcnow
 from app.common.views import acting_user as _user
 from app.common.views import load_visible as _load
 from app.cooperation import certificates, queries, services
@@ -32,6 +33,8 @@ from app.cooperation.forms import (
     AGREEMENT_PARTY_LABELS,
     AGREEMENT_STATE_LABELS,
     AGREEMENT_SUBJECT_LABELS,
+    FEEDBACK_CRITERION_LABELS,
+    FEEDBACK_OCCASION_LABELS,
     LEVEL_LABELS,
     MODE_LABELS,
     STATUS_LABELS,
@@ -47,10 +50,13 @@ from app.cooperation.forms import (
     ReasonForm,
     SchoolMajorForm,
     TeacherProfileForm,
+    feedback_form,
 )
 from app.cooperation.models import (
+    FEEDBACK_CRITERIA,
     Agreement,
     Application,
+    Feedback,
     Offer,
     Pairing,
     PairingRequest,
@@ -147,6 +153,19 @@ def _browse_context() -> dict[str, Any]:
 
 # --- public browsing ----------------------------------------------------------------------
 
+#: Who sees hosts' and offers' average ratings (never the individual comments).
+RATING_VIEWERS = ("school", "teacher", "league_admin", "region_admin")
+
+
+def _sees_ratings() -> bool:
+    return getattr(current_user, "role", None) in RATING_VIEWERS
+
+
+def _host_ratings(items) -> dict:
+    if not _sees_ratings():
+        return {}
+    return queries.host_ratings(sorted({i.host_id for i in items}))
+
 
 @bp.route("/placements")
 @public
@@ -154,7 +173,10 @@ def placements():
     """Open teacher-practice placements with filters and pagination."""
     pagination = _page(queries.open_placements(browse_filters()))
     return render_template(
-        "cooperation/placements.html", pagination=pagination, **_browse_context()
+        "cooperation/placements.html",
+        pagination=pagination,
+        ratings=_host_ratings(pagination.items),
+        **_browse_context(),
     )
 
 
@@ -167,6 +189,7 @@ def placement_detail(placement_id: int):
         "cooperation/placement_detail.html",
         placement=placement,
         manage=placement.can_edit(current_user),
+        rating=_host_ratings([placement]).get(placement.host_id),
     )
 
 
@@ -175,7 +198,15 @@ def placement_detail(placement_id: int):
 def offers():
     """Open cooperation offers with filters and pagination."""
     pagination = _page(queries.open_offers(browse_filters()))
-    return render_template("cooperation/offers.html", pagination=pagination, **_browse_context())
+    return render_template(
+        "cooperation/offers.html",
+        pagination=pagination,
+        ratings=_host_ratings(pagination.items),
+        offer_ratings=queries.offer_ratings([o.id for o in pagination.items])
+        if _sees_ratings()
+        else {},
+        **_browse_context(),
+    )
 
 
 @bp.route("/offers/<int:offer_id>")
@@ -207,6 +238,8 @@ def _offer_page(offer: Offer, form):
         offer=offer,
         manage=offer.can_edit(current_user),
         propose_form=form if offer.status == "open" else None,
+        rating=_host_ratings([offer]).get(offer.host_id),
+        offer_rating=queries.offer_ratings([offer.id]).get(offer.id) if _sees_ratings() else None,
     )
 
 
@@ -756,6 +789,124 @@ def agreement_confirm(agreement_id: int):
         agreement,
         success=_("Your side has confirmed the agreement."),
         default=url_for("cooperation.agreement_detail", agreement_id=agreement.id),
+    )
+
+
+# --- feedback -----------------------------------------------------------------------------
+
+FEEDBACK_REPORT_COLUMNS = [
+    exports.Column(_l("League or city"), lambda r: r.region_code),
+    exports.Column(_l("Occupation"), lambda r: r.occupation_code or ""),
+    exports.Column(_l("Occasion"), lambda r: str(FEEDBACK_OCCASION_LABELS[r.occasion])),
+    exports.Column(_l("Answers"), lambda r: r.answers),
+    exports.Column(_l("Average (1–5)"), lambda r: round(float(r.average), 2)),
+]
+
+
+@bp.app_context_processor
+def _feedback_labels() -> dict[str, Any]:
+    """Translated labels of feedback occasions and criteria."""
+    return {
+        "feedback_occasion_labels": FEEDBACK_OCCASION_LABELS,
+        "feedback_criterion_labels": FEEDBACK_CRITERION_LABELS,
+    }
+
+
+@bp.route("/feedback")
+@roles_required("teacher", "school", "enterprise")
+def feedback():
+    """What the user may rate now, and the answers already given (editable for 14 days)."""
+    user = _user()
+    return render_template(
+        "cooperation/feedback.html",
+        due=services.feedback_due(user),
+        pagination=_page(queries.feedback_of(user)),
+        now=utcnow(),
+    )
+
+
+def _feedback_data(form, criteria) -> dict[str, Any]:
+    return {
+        "scores": {n: getattr(form, f"score_{n}").data for n in criteria},
+        "comment": form.comment.data,
+    }
+
+
+@bp.route("/feedback/new", methods=["GET", "POST"])
+@roles_required("teacher", "school", "enterprise")
+def feedback_new():
+    """Rate a completed practice, a placement or a pairing (1–5 per criterion, a comment)."""
+    occasion_name = request.values.get("occasion", "")
+    subject_id = request.values.get("subject_id", type=int)
+    try:
+        occasion = services.feedback_occasion(_user(), occasion_name, subject_id)
+    except ServiceError:
+        abort(404)
+    criteria = FEEDBACK_CRITERIA[occasion.occasion]
+    form = feedback_form(criteria)
+    saved = _save(
+        form,
+        lambda user: services.submit_feedback(
+            user,
+            {
+                "occasion": occasion.occasion,
+                "subject_id": occasion.subject_id,
+                **_feedback_data(form, criteria),
+            },
+        ),
+    )
+    if saved is not None:
+        flash(_("Thank you: your rating has been saved."), "success")
+        return redirect(url_for("cooperation.feedback"))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "cooperation/feedback_form.html", form=form, occasion=occasion, criteria=criteria
+    ), status
+
+
+@bp.route("/feedback/<int:feedback_id>/edit", methods=["GET", "POST"])
+@roles_required("teacher", "school", "enterprise")
+def feedback_edit(feedback_id: int):
+    """Change one's answer within 14 days."""
+    row = _load(Feedback, feedback_id, edit=True)
+    criteria = row.criteria
+    data = {f"score_{n}": row.scores.get(n) for n in criteria}
+    data["comment"] = row.comment
+    form = feedback_form(criteria, data=data if request.method == "GET" else None)
+    saved = _save(
+        form, lambda user: services.update_feedback(user, row, _feedback_data(form, criteria))
+    )
+    if saved is not None:
+        flash(_("Your rating has been changed."), "success")
+        return redirect(url_for("cooperation.feedback"))
+    status = 422 if request.method == "POST" else 200
+    occasion = services.FeedbackOccasion(
+        row.occasion, row.side, row.occasion_key, row.practice, row.pairing, row.year
+    )
+    return render_template(
+        "cooperation/feedback_form.html", form=form, occasion=occasion, criteria=criteria, row=row
+    ), status
+
+
+@bp.route("/feedback/report")
+@admin_required
+def feedback_report():
+    """Average ratings and answer counts by league, occupation and occasion, with export."""
+    user = _user()
+    region_code = (request.args.get("region_code") or "").strip() or None
+    occupation_code = (request.args.get("occupation_code") or "").strip() or None
+    stmt = queries.feedback_report(user, region_code, occupation_code)
+    fmt = exports.requested_format()
+    if fmt:
+        return exports.export_response(stmt, FEEDBACK_REPORT_COLUMNS, "feedback", fmt)
+    pagination = queries.paginate_rows(stmt, page_arg(), current_app.config["PAGE_SIZE"])
+    return render_template(
+        "cooperation/feedback_report.html",
+        pagination=pagination,
+        regions=region_choices(),
+        occupation_options=occupation_choices(),
+        region_code=region_code,
+        occupation_code=occupation_code,
     )
 
 

@@ -210,3 +210,20 @@ def make_agreement(pairing, *, with_scan: bool = True, title: str = "结对合�
         services.upload_agreement_file(school_user, row, io.BytesIO(SCAN), "signed.pdf")
     db.session.commit()
     return row
+
+
+def make_feedback(practice, author, scores: dict | None = None, comment: str | None = None):
+    """The teacher's rating of the completed practice's placement."""
+    from app.cooperation import services
+
+    row = services.submit_feedback(
+        author,
+        {
+            "occasion": "placement",
+            "subject_id": practice.id,
+            "scores": scores or {"guidance": 5, "learning": 4, "conditions": 4},
+            "comment": comment,
+        },
+    )
+    db.session.commit()
+    return row

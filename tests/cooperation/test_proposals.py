@@ -357,7 +357,6 @@ def test_pages_enterprise_proposes_school_accepts(client, world):
     assert sent.status_code == 302 and "box=sent" in sent.headers["Location"]
     proposal = db.session.scalar(select(Proposal))
     assert proposal.note == "欢迎来访" and proposal.direction == "to_request"
-    client.get("/auth/logout")
     login_en(client, world.users["school"])
     inbox = client.get("/cooperation/proposals?box=received").get_data(as_text=True)
     assert world.host.name in inbox and "欢迎来访" in inbox
@@ -382,7 +381,6 @@ def test_pages_school_proposes_major_enterprise_declines(client, world):
     )
     assert sent.status_code == 302
     proposal = db.session.scalar(select(Proposal))
-    client.get("/auth/logout")
     login_en(client, world.users["enterprise"])
     empty = client.post(f"/cooperation/proposals/{proposal.id}/decline", data={"reason": ""})
     assert empty.status_code == 422 and "Give the reason." in empty.get_data(as_text=True)

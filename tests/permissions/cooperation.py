@@ -84,6 +84,20 @@ AGREEMENT_VIEW = {
 }
 
 
+def _feedback(w: World):
+    return f.make_feedback(_practice(w, "completed"), w.users["teacher"])
+
+
+def _rate_url(w: World) -> str:
+    practice = _practice(w, "completed")
+    return f"/cooperation/feedback/new?occasion=placement&subject_id={practice.id}"
+
+
+RATERS = {"teacher": 200, **SCHOOLS, **ENTERPRISES}
+RATER_ROLES_404 = {"school": 404, "school_other": 404, "enterprise": 404, "enterprise_other": 404}
+PLACEMENT_SCORES = {"guidance": 5, "learning": 4, "conditions": 4}
+
+
 def _unconfirmed(w: World):
     return f.make_teacher(w.school, confirmed=False)
 
@@ -239,6 +253,25 @@ ROWS: dict[str, Row] = {
             }
         ),
     ),
+    # feedback
+    "GET cooperation.feedback": Row("GET", "/cooperation/feedback", only(RATERS)),
+    "GET cooperation.feedback_new": Row(
+        "GET", _rate_url, only({"teacher": 200, **RATER_ROLES_404})
+    ),
+    "POST cooperation.feedback_new": Row(
+        "POST", _rate_url, only({"teacher": 422, **RATER_ROLES_404})
+    ),
+    "GET cooperation.feedback_edit": Row(
+        "GET",
+        lambda w: f"/cooperation/feedback/{_feedback(w).id}/edit",
+        only({"teacher": 200, **RATER_ROLES_404}),
+    ),
+    "POST cooperation.feedback_edit": Row(
+        "POST",
+        lambda w: f"/cooperation/feedback/{_feedback(w).id}/edit",
+        only({"teacher": 422, **RATER_ROLES_404}),
+    ),
+    "GET cooperation.feedback_report": Row("GET", "/cooperation/feedback/report", only(ADMINS)),
     # teacher
     **both("cooperation.teacher_profile", "/cooperation/profile", only({"teacher": 200})),
     **both("cooperation.apply", "/cooperation/applications/new", only({"teacher": 302})),
@@ -450,6 +483,37 @@ ROWS: dict[str, Row] = {
             }
         ),
     ),
+    "GET api.feedback_list": Row("GET", f"{API}/feedback", api_only(RATERS)),
+    "POST api.create_feedback": Row(
+        "POST",
+        f"{API}/feedback",
+        api_only(
+            {
+                "teacher": 201,
+                "school": 403,
+                "enterprise": 403,
+                "school_other": 422,
+                "enterprise_other": 422,
+            }
+        ),
+        lambda w: {
+            "occasion": "placement",
+            "subject_id": _practice(w, "completed").id,
+            "scores": PLACEMENT_SCORES,
+        },
+    ),
+    "GET api.feedback_item": Row(
+        "GET",
+        lambda w: f"{API}/feedback/{_feedback(w).id}",
+        {"*": 404, "anonymous": 401, "teacher": 200},
+    ),
+    "PUT api.update_feedback": Row(
+        "PUT",
+        lambda w: f"{API}/feedback/{_feedback(w).id}",
+        api_only({"teacher": 200, **RATER_ROLES_404}),
+        {"scores": PLACEMENT_SCORES},
+    ),
+    "GET api.feedback_report": Row("GET", f"{API}/feedback-report", api_only(ADMINS)),
     "GET api.application_list": Row(
         "GET", f"{API}/applications", api_only({"teacher": 200, **SCHOOLS, **ENTERPRISES})
     ),
