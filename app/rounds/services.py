@@ -203,6 +203,15 @@ def _period(row) -> Period:
     return Period(row.starts_on, row.ends_on)
 
 
+def _host_ratings(weights: Weights) -> dict[int, float]:
+    """Hosts' average ratings, read only when the round weighs the feedback criterion."""
+    if not weights.feedback:
+        return {}
+    from app.cooperation.queries import host_average_map
+
+    return host_average_map()
+
+
 def build_placement_problem(round_: MatchRound) -> Built:
     """Endorsed applications (confirmed teachers) × their ranked open placements in scope."""
     built = Built()
@@ -244,6 +253,7 @@ def build_placement_problem(round_: MatchRound) -> Built:
         )
     }
     profiles: dict[int, HostProfile] = {}
+    ratings = _host_ratings(weights)
     for pid, p in placements.items():
         free = p.seats - p.seats_taken - held.get(pid, 0) - reserved[pid]
         hid = f"p{pid}"
@@ -253,6 +263,7 @@ def build_placement_problem(round_: MatchRound) -> Built:
             p.host.region_code,
             period=_period(p),
             capacity=max(free, 0),
+            rating=ratings.get(p.host_id),
         )
         built.hosts.append(MHost(hid, max(free, 0)))
         built.labels[hid] = f"{p.host.name} · {p.title or ''}".strip(" ·")
@@ -343,6 +354,7 @@ def build_pairing_problem(round_: MatchRound) -> Built:
         .order_by(Offer.id)
     ).all()
     a_profiles, h_profiles, by_id = [], [], {}
+    ratings = _host_ratings(weights)
     for o in offers:
         free = max(o.slots - o.slots_taken - held_offer.get(o.id, 0) - reserved_offer[o.id], 0)
         hid = f"o{o.id}"
@@ -354,6 +366,7 @@ def build_pairing_problem(round_: MatchRound) -> Built:
                 modes=frozenset({o.mode}),
                 period=_period(o),
                 capacity=free,
+                rating=ratings.get(o.host_id),
             )
         )
         built.hosts.append(MHost(hid, free))

@@ -1,10 +1,11 @@
 """Direct cooperation: an enterprise finds a school's pairing request and proposes an offer,
-the school accepts and the pairing starts; a teacher's completed practice certificate carries
-a QR code whose public check confirms it without login."""
+the school accepts and the pairing starts; both sides confirm their agreement with the signed
+scan uploaded; the teacher rates a completed practice, whose certificate carries a QR code
+that the public check confirms without login."""
 
 from sqlalchemy import select
 
-from app.cooperation.models import Pairing, PairingRequest, Proposal
+from app.cooperation.models import Agreement, Feedback, Pairing, PairingRequest, Proposal
 from app.extensions import db
 from tests.browser.helpers import accept_dialogs, flash_text, log_in, log_out, nav, snap, submit
 from tests.cooperation import factories as f
@@ -42,7 +43,7 @@ def _world() -> dict:
     }
 
 
-def test_enterprise_proposes_school_accepts_certificate_checks(page, in_live_db):
+def test_enterprise_proposes_school_accepts_certificate_checks(page, in_live_db, tmp_path):
     w = in_live_db(_world)
     accept_dialogs(page)
 
@@ -87,10 +88,74 @@ def test_enterprise_proposes_school_accepts_certificate_checks(page, in_live_db)
         return proposal.status, pairing is not None, request.status
 
     assert in_live_db(_state) == ("accepted", True, "matched")
+
+    # the school records the agreement of the new pairing and uploads the signed scan
+    page.locator("tr.proposal-row", has_text=w["host"]).get_by_role("link", name="Pairings").click()
+    page.wait_for_url("**/cooperation/pairings")
+    page.locator("tr.pairing-row", has_text=w["host"]).get_by_role(
+        "link", name="Record the agreement"
+    ).click()
+    page.wait_for_url("**/cooperation/agreements/new**")
+    page.fill("input[name=title]", "阿拉善结对合作协议")
+    page.fill("input[name=starts_on]", "2026-12-01")
+    page.fill("input[name=ends_on]", "2027-11-30")
+    page.fill("textarea[name=terms]", "企业提供化工班组岗位；学校每学期派出教师两名。")
+    submit(page, "terms")
+    page.wait_for_url("**/cooperation/agreements/*")
+    scan = tmp_path / "协议扫描件.pdf"
+    scan.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    page.set_input_files("input[name=file]", str(scan))
+    submit(page, "file")
+    page.wait_for_load_state()
+    assert "uploaded" in flash_text(page)
+    page.get_by_role("button", name="Confirm the agreement for my side").click()
+    page.wait_for_load_state()
+    assert page.locator("#agreement-state").inner_text() == "Waiting for confirmation"
     log_out(page)
 
-    # the teacher's certificate carries the number and the QR code of the public check
+    # the enterprise confirms too: the agreement comes into force
+    log_in(page, w["enterprise_email"])
+    nav(page, "Agreements")
+    page.get_by_role("link", name="阿拉善结对合作协议").click()
+    assert "协议扫描件.pdf" in page.locator("#agreement-scan").inner_text()
+    page.get_by_role("button", name="Confirm the agreement for my side").click()
+    page.wait_for_load_state()
+    assert page.locator("#agreement-state").inner_text() == "In force"
+    snap(page, "coop-agreement-1280")
+    states = in_live_db(
+        lambda: [
+            a.state
+            for a in db.session.scalars(
+                select(Agreement).where(Agreement.title == "阿拉善结对合作协议")
+            )
+        ]
+    )
+    assert states == ["active"]
+    log_out(page)
+
+    # the teacher rates the completed practice
     log_in(page, w["teacher_email"])
+    nav(page, "Feedback")
+    page.locator("#feedback-due").get_by_role("link", name="Rate").first.click()
+    page.wait_for_url("**/cooperation/feedback/new**")
+    page.select_option("select[name=score_guidance]", "5")
+    page.select_option("select[name=score_learning]", "4")
+    page.select_option("select[name=score_conditions]", "4")
+    page.fill("textarea[name=comment]", "师傅指导细致")
+    submit(page, "comment")
+    page.wait_for_url("**/cooperation/feedback")
+    assert "rating has been saved" in flash_text(page)
+    rated = in_live_db(
+        lambda: [
+            (r.occasion, r.score)
+            for r in db.session.scalars(
+                select(Feedback).where(Feedback.practice_id == w["practice_id"])
+            )
+        ]
+    )
+    assert rated == [("placement", 4.33)]
+
+    # the teacher's certificate carries the number and the QR code of the public check
     page.goto(f"/cooperation/practices/{w['practice_id']}/certificate")
     assert w["certificate_no"] in page.content()
     assert page.locator(".certificate-qr svg path").count() == 1

@@ -226,3 +226,25 @@ def test_pages_list_due_ratings_and_save_one(client, world):
     page = client.get("/cooperation/feedback").get_data(as_text=True)
     assert f"subject_id={practice.id}" not in page
     assert f"/cooperation/feedback/{row.id}/edit" in page
+
+
+def test_round_weighing_feedback_uses_the_hosts_average(app, world):
+    from app.rounds.models import MatchRound
+    from app.rounds.services import build_pairing_problem
+
+    practice = _completed(world)
+    f.make_feedback(
+        practice, world.users["teacher"], {"guidance": 5, "learning": 5, "conditions": 4}
+    )
+    request = f.make_pairing_request(f.make_school_major(world.school))
+    offer = f.make_offer(world.host)
+    key = (f"r{request.id}", f"o{offer.id}")
+    plain = build_pairing_problem(MatchRound(kind="pairing", mode="optimal", weights={}))
+    line = plain.explain(*key).breakdown[-1]
+    assert line.criterion == "feedback" and line.points == 0
+    weighed = build_pairing_problem(
+        MatchRound(kind="pairing", mode="optimal", weights={"feedback": 30})
+    )
+    line = weighed.explain(*key).breakdown[-1]
+    assert "4.7" in line.explanation and line.points > 0
+    assert key in {(e.applicant, e.host) for e in weighed.edges}
