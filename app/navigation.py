@@ -9,6 +9,7 @@ from app.registry.forms import STATUS_LABELS
 ADMINS = ("league_admin", "region_admin")
 BROWSE = _l("Browse")
 MANAGE = _l("Administration")
+COOPERATE = _l("Cooperation")
 
 #: (menu group or None for a top-level link, endpoint, label, who sees it: "all", "anon",
 #: "auth" or a role tuple). Groups become drop-down menus so the bar fits every role.
@@ -19,9 +20,9 @@ NAV = (
     (None, "cooperation.my_applications", _l("My applications"), ("teacher",)),
     (None, "cooperation.practice_ledger", _l("Practice ledger"), ("teacher",)),
     (None, "rounds.my_matches", _l("My matches"), ("teacher", "school", "enterprise")),
-    (None, "cooperation.proposals", _l("Pairing proposals"), ("school", "enterprise")),
-    (None, "cooperation.agreements", _l("Agreements"), ("school", "enterprise")),
-    (None, "cooperation.feedback", _l("Feedback"), ("teacher", "school", "enterprise")),
+    (COOPERATE, "cooperation.proposals", _l("Pairing proposals"), ("school", "enterprise")),
+    (COOPERATE, "cooperation.agreements", _l("Agreements"), ("school", "enterprise")),
+    (COOPERATE, "cooperation.feedback", _l("Feedback"), ("teacher", "school", "enterprise")),
     (None, "programme.batches", _l("Batches"), ("school",)),
     (None, "resources.packages", _l("Teaching resources"), ("school", "enterprise")),
     (BROWSE, "registry.enterprises", _l("Enterprises"), "all"),
