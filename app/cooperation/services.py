@@ -1411,7 +1411,7 @@ def _checked_scores(occasion: str, scores: Any) -> dict[str, int]:
             clean[name] = value
     unknown = sorted(set(scores) - set(criteria))
     if unknown:
-        errors["scores"] = str(_l("Unknown criteria: %(names)s", names=", ".join(unknown)))
+        errors["scores"] = str(_l("Rate only the criteria of this occasion."))
     if errors:
         raise ValidationFailed(str(_l("Rate every criterion from 1 to 5.")), errors)
     return clean
