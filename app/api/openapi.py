@@ -104,6 +104,21 @@ def _review_properties() -> dict[str, dict]:
     }
 
 
+CONTACT_OUTPUT = {
+    "contact_name": {
+        "type": "string",
+        "nullable": True,
+        "description": "Shown only when contact_access is full (app.common.privacy).",
+    },
+    "contact_phone": {
+        "type": "string",
+        "nullable": True,
+        "description": "Full, masked (133****7036) or null, as contact_access says.",
+    },
+    "contact_access": {"type": "string", "enum": ["full", "masked", "none"]},
+}
+
+
 def _schemas() -> dict[str, dict]:
     integer = {"type": "integer"}
     text = {"type": "string"}
@@ -112,8 +127,9 @@ def _schemas() -> dict[str, dict]:
         **ENTERPRISE_INPUT,
         "host_kinds": {"type": "array", "items": {"type": "string", "enum": list(HOST_KINDS)}},
         **_review_properties(),
+        **CONTACT_OUTPUT,
     }
-    school = {"id": integer, **SCHOOL_INPUT, **_review_properties()}
+    school = {"id": integer, **SCHOOL_INPUT, **_review_properties(), **CONTACT_OUTPUT}
     host = {
         "id": integer,
         "enterprise_id": integer,

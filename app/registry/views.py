@@ -11,6 +11,7 @@ from app.auth.decorators import admin_required, public, roles_required
 from app.common.errors import ServiceError
 from app.common.exports import export_response, requested_format
 from app.common.http import is_safe_local_path, page_arg
+from app.common.privacy import contact_of
 from app.common.views import acting_user as _user
 from app.common.views import load_visible as _load
 from app.common.views import show_service_error as _service_failed
@@ -50,6 +51,9 @@ KIND_FIELDS = {
     "training_station": ("partner_school_id",),
     "master_studio": ("master_name", "honour", "level"),
 }
+
+
+bp.add_app_template_global(contact_of, "contact_of")
 
 
 @bp.context_processor
