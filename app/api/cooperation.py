@@ -15,6 +15,7 @@ from app.api.helpers import api_user, arg, json_object, page_of, validated, visi
 from app.api.openapi import EXTRA_SCHEMAS, QUERY_PARAMETERS
 from app.api.schemas import ARRAY, INTEGER, STRING, type_errors
 from app.common.errors import Forbidden, NotFound, ValidationFailed
+from app.common.privacy import current_viewer
 from app.cooperation import queries, services
 from app.cooperation.forms import (
     ApplicationForm,
@@ -197,14 +198,14 @@ def pairing_request_json(row: PairingRequest) -> dict[str, Any]:
 
 
 def application_json(row: Application) -> dict[str, Any]:
-    """A teacher's application with its ranked placements."""
+    """A teacher's application; a host's side sees only the placements that are its own."""
     return {
         "id": row.id,
         "status": row.status,
         "teacher_id": row.teacher_id,
         "teacher_name": row.teacher.name,
         "school_id": row.teacher.school_id,
-        "placement_ids": row.placement_ids,
+        "placement_ids": [c.placement_id for c in row.visible_choices(current_viewer())],
         **_period(row),
         "note": row.note,
         "endorsed_at": _time(row.endorsed_at),

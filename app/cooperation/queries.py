@@ -8,6 +8,7 @@ from sqlalchemy import Select, case, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.cooperation.models import (
+    SHOWN_TO_HOSTS,
     Application,
     ApplicationChoice,
     Offer,
@@ -136,7 +137,7 @@ def _application_options():
 
 
 def enterprise_applicants(enterprise_id: int, status: str | None = None) -> Select:
-    """Applications (not withdrawn) choosing one of the enterprise's placements."""
+    """Endorsed (or matched) applications choosing one of the enterprise's placements."""
     mine = (
         select(ApplicationChoice.id)
         .join(Placement, ApplicationChoice.placement_id == Placement.id)
@@ -146,10 +147,9 @@ def enterprise_applicants(enterprise_id: int, status: str | None = None) -> Sele
         )
     )
     stmt = select(Application).options(*_application_options()).where(exists(mine))
+    stmt = stmt.where(Application.status.in_(SHOWN_TO_HOSTS))
     if status:
         stmt = stmt.where(Application.status == status)
-    else:
-        stmt = stmt.where(Application.status != "withdrawn")
     order = case(
         (Application.status == "endorsed", 0), (Application.status == "submitted", 1), else_=2
     )
