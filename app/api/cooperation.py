@@ -372,12 +372,12 @@ def create_teacher() -> ResponseReturnValue:
 
 @bp.get("/teachers")
 @operation(
-    "Teachers of the caller's school (or the administrator's league), pending first",
+    "Teachers: one's own profile, the school's, or the administrator's league's; pending first",
     tag="cooperation",
     responses={200: "TeacherList"},
     query=PAGE,
 )
-@api_roles("school", *ADMINS)
+@api_roles("teacher", "school", *ADMINS)
 def teacher_list() -> ResponseReturnValue:
     """The same teachers GET /teachers/{id} shows the caller."""
     return page_of(queries.visible_teachers(api_user()), teacher_json)

@@ -40,7 +40,7 @@ def mask_phone(value: str | None) -> str | None:
 def mask_phones_in(text: str) -> str:
     """Every mobile or landline number inside free text, masked."""
     text = MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
-    return LANDLINE.sub(lambda m: f"{m.group(1)}{'*' * len(m.group(2))}{m.group(3)}", text)
+    return LANDLINE.sub(lambda m: mask_phone(m.group(0)) or "", text)
 
 
 def current_viewer():

@@ -446,13 +446,15 @@ def _league_of(user) -> str | None:
 
 
 def visible_teachers(user) -> Select:
-    """Teachers the user may view: the school's own, or every one of the admin's league."""
+    """Teachers the user may view: oneself, the school's own, or the admin's league's."""
     stmt = (
         select(Teacher)
         .join(School, Teacher.school_id == School.id)
         .options(selectinload(Teacher.occupations), selectinload(Teacher.user))
         .order_by(case((Teacher.confirmed_at.is_(None), 0), else_=1), Teacher.name, Teacher.id)
     )
+    if user.role == "teacher":
+        return stmt.where(Teacher.user_id == user.id)
     if user.role == "school":
         return stmt.where(Teacher.school_id == (user.school_id or 0))
     if user.is_admin:

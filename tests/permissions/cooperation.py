@@ -182,7 +182,9 @@ ROWS: dict[str, Row] = {
         api_only({"teacher": 201}),
         lambda w: {"school_id": w.school.id, "name": "王老师", "occupation_codes": [f.TURNER]},
     ),
-    "GET api.teacher_list": Row("GET", f"{API}/teachers", api_only({**SCHOOLS, **ADMINS})),
+    "GET api.teacher_list": Row(
+        "GET", f"{API}/teachers", api_only({"teacher": 200, **SCHOOLS, **ADMINS})
+    ),
     "GET api.teacher": Row(
         "GET",
         lambda w: f"{API}/teachers/{_teacher(w).id}",
