@@ -2,8 +2,10 @@
 every list shows exactly the records its detail endpoint lets the caller read."""
 
 import pytest
+from sqlalchemy import select
 
 from app.extensions import db
+from app.notifications.models import Notification
 from tests.cooperation import factories as f
 from tests.helpers import bearer, login_en, make_host, token_for
 
@@ -145,3 +147,20 @@ def test_league_admin_lists_only_its_league(client, world, records):
     assert requests["total"] == 1
     region = bearer(token_for(client, world.users["region_admin"]))
     assert client.get(f"{API}/teachers", headers=region).get_json()["total"] == 3
+
+
+def test_withdrawal_tells_each_enterprise_only_of_its_own_placement(client, world, rival):
+    competing, own = rival
+    teacher = f.make_teacher(world.school, user=world.users["teacher"])
+    application = f.make_application(teacher, [competing, own], status="endorsed")
+    headers = bearer(token_for(client, world.users["teacher"]))
+    response = client.post(f"{API}/applications/{application.id}/withdraw", headers=headers)
+    assert response.status_code == 200, response.get_json()
+    told = {
+        n.user_id: n.params["placement"]
+        for n in db.session.scalars(select(Notification).filter_by(kind="application_withdrawn"))
+    }
+    assert told == {
+        world.users["enterprise"].id: world.host.name,
+        world.users["enterprise_other"].id: "竞争车间",
+    }
