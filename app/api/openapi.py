@@ -36,7 +36,7 @@ ERROR_STATUSES = {
     404: "No such object, or not visible to you.",
     409: "Conflict: duplicate credit code or email, or an invalid state change.",
     422: "Validation failed; `fields` names each invalid field.",
-    429: "Too many failed attempts; wait a minute.",
+    429: "Too many requests: failed logins, or reads beyond READ_RATE_LIMIT; wait a minute.",
 }
 QUERY_PARAMETERS: dict[str, dict] = {
     "page": {"schema": {"type": "integer", "minimum": 1}, "description": "Page number (1-based)."},
@@ -263,6 +263,8 @@ def _operation(endpoint: str, method: str, view, args: list[tuple[str, str]]) ->
         statuses.setdefault(404, None)
     if permission != "public":
         statuses.setdefault(403, None)
+    if method == "get":
+        statuses.setdefault(429, None)  # reads are limited per caller (READ_RATE_LIMIT)
     for status, schema in sorted(statuses.items()):
         if status >= 400:
             responses[str(status)] = _error_response(status)
