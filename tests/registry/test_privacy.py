@@ -4,9 +4,11 @@ Each kind of caller walks the registry's list and detail API operations, the dir
 profile pages and the CSV exports (API and pages); every response body is searched for the
 stored contact names and phone numbers of every organisation."""
 
+import io
 import json
 
 import pytest
+from openpyxl import load_workbook
 
 from app.common.audit import record
 from app.common.models import AuditEvent
@@ -181,3 +183,26 @@ def test_reads_of_lists_are_limited_per_caller(app, client, world, monkeypatch):
     assert client.get(f"{API}/schools", headers=bearer(token)).status_code == 200
     pages = [client.get("/registry/enterprises").status_code for _ in range(4)]
     assert pages == [200, 200, 200, 429]
+
+
+@pytest.mark.parametrize("caller", ["anonymous", "enterprise_new", "league_admin"])
+def test_xlsx_exports_follow_the_same_policy(client, world, orgs, caller):
+    headers = {}
+    if caller != "anonymous":
+        headers = bearer(token_for(client, world.users[caller]))
+        login_en(client, world.users[caller])
+    for url, kw in (
+        ("/registry/enterprises?format=xlsx", {}),
+        (f"{API}/enterprises?format=xlsx", {"headers": headers}),
+    ):
+        response = client.get(url, **kw)
+        assert response.status_code == 200, url
+        sheet = load_workbook(io.BytesIO(response.data), read_only=True).active
+        cells = {str(c) for row in sheet.iter_rows(values_only=True) for c in row if c}
+        name, phone = CONTACTS["enterprise"]
+        if caller == "league_admin":
+            assert {name, phone} <= cells, url
+        else:
+            assert name not in cells and phone not in cells, url
+            masked = mask_phone(phone)
+            assert (masked in cells) == (caller != "anonymous"), url
