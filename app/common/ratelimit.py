@@ -13,6 +13,8 @@ def caller_key() -> str:
     scheme, _sep, raw = header.strip().partition(" ")
     if scheme.lower() == "bearer" and raw.strip():
         return "token:" + hashlib.sha256(raw.strip().encode()).hexdigest()[:32]
+    if request.blueprint == "api":  # the API never reads the session cookie
+        return f"address:{_client_address()}"
     from flask_login import current_user
 
     if current_user and current_user.is_authenticated:
