@@ -320,7 +320,9 @@ ROWS: dict[str, Row] = {
         api_only({"teacher": 201}),
         lambda w: {"school_id": w.school.id, "name": "王老师", "occupation_codes": [f.TURNER]},
     ),
-    "GET api.teacher_list": Row("GET", f"{API}/teachers", api_only(SCHOOLS)),
+    "GET api.teacher_list": Row(
+        "GET", f"{API}/teachers", api_only({"teacher": 200, **SCHOOLS, **ADMINS})
+    ),
     "GET api.teacher": Row(
         "GET",
         lambda w: f"{API}/teachers/{_teacher(w).id}",
@@ -375,7 +377,7 @@ ROWS: dict[str, Row] = {
         _api_own("enterprise", other=403),
     ),
     "GET api.pairing_request_list": Row(
-        "GET", f"{API}/pairing-requests", api_only({**SCHOOLS, **ENTERPRISES})
+        "GET", f"{API}/pairing-requests", api_only({**SCHOOLS, **ENTERPRISES, **ADMINS})
     ),
     "POST api.create_pairing_request": Row(
         "POST",
@@ -514,7 +516,7 @@ ROWS: dict[str, Row] = {
     ),
     "GET api.feedback_report": Row("GET", f"{API}/feedback-report", api_only(ADMINS)),
     "GET api.application_list": Row(
-        "GET", f"{API}/applications", api_only({"teacher": 200, **SCHOOLS, **ENTERPRISES})
+        "GET", f"{API}/applications", api_only({"teacher": 200, **SCHOOLS, **ENTERPRISES, **ADMINS})
     ),
     "POST api.create_application": Row(
         "POST",
@@ -551,7 +553,7 @@ ROWS: dict[str, Row] = {
         _api_own("enterprise"),
     ),
     "GET api.practice_list": Row(
-        "GET", f"{API}/practices", api_only({"teacher": 200, **ENTERPRISES})
+        "GET", f"{API}/practices", api_only({"teacher": 200, **SCHOOLS, **ENTERPRISES, **ADMINS})
     ),
     "GET api.practice": Row("GET", lambda w: f"{API}/practices/{_practice(w).id}", HOST_VIEW_API),
     "POST api.log_practice_day": Row(
