@@ -18,7 +18,9 @@ from app.programme.models import (
     SELECTED_STATUSES,
     Batch,
     BatchApplication,
+    LimitException,
     Nomination,
+    Objection,
     PartTimeTeacher,
     Phase,
     ResearchBase,
@@ -98,6 +100,68 @@ def applications(user, filters: ApplicationFilters) -> Select:
     if filters.q:
         stmt = stmt.where(School.name.ilike(_like(filters.q), escape="\\"))
     return stmt.order_by(Batch.opens_on.desc(), School.name, BatchApplication.id)
+
+
+def notices() -> Select:
+    """Batches whose selection has been published for public notice, newest first."""
+    return (
+        select(Batch)
+        .options(selectinload(Batch.phase))
+        .where(Batch.notice_published_at.is_not(None))
+        .order_by(Batch.notice_starts_on.desc(), Batch.id.desc())
+    )
+
+
+def noticed_selection(batch: Batch) -> list[BatchApplication]:
+    """The batch's selected majors (and withdrawn selections) as the public notice lists them."""
+    stmt = (
+        select(BatchApplication)
+        .join(School, School.id == BatchApplication.school_id)
+        .options(
+            selectinload(BatchApplication.school).selectinload(School.region),
+            selectinload(BatchApplication.school_major).selectinload(SchoolMajor.major),
+        )
+        .where(
+            BatchApplication.batch_id == batch.id,
+            BatchApplication.status.in_((*SELECTED_STATUSES, "withdrawn")),
+        )
+        .order_by(School.region_code, School.name, BatchApplication.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def objections(user, status: str | None = None, batch_id: int | None = None) -> Select:
+    """Objections: the region administrator sees all, a league administrator its league's."""
+    stmt = (
+        select(Objection)
+        .join(BatchApplication, BatchApplication.id == Objection.application_id)
+        .join(School, School.id == BatchApplication.school_id)
+        .options(
+            selectinload(Objection.batch),
+            selectinload(Objection.application)
+            .selectinload(BatchApplication.school_major)
+            .selectinload(SchoolMajor.major),
+            selectinload(Objection.application).selectinload(BatchApplication.school),
+        )
+    )
+    if scope_of(user):
+        stmt = stmt.where(School.region_code == scope_of(user))
+    if status:
+        stmt = stmt.where(Objection.status == status)
+    if batch_id:
+        stmt = stmt.where(Objection.batch_id == batch_id)
+    return stmt.order_by(Objection.created_at.desc(), Objection.id.desc())
+
+
+def limit_exceptions(batch: Batch) -> list[LimitException]:
+    """The batch's per-school exceptions to its limit."""
+    stmt = (
+        select(LimitException)
+        .options(selectinload(LimitException.school))
+        .where(LimitException.batch_id == batch.id)
+        .order_by(LimitException.id)
+    )
+    return list(db.session.scalars(stmt))
 
 
 def applicable_majors(school_id: int, batch: Batch) -> list[SchoolMajor]:
@@ -388,18 +452,34 @@ def _count(stmt) -> int:
     return int(db.session.scalar(stmt) or 0)
 
 
+def final_selection(today: date | None = None):
+    """Condition on BatchApplication joined with Batch: selected (or further), and the batch's
+    public notice is over with every objection answered. Computed on read everywhere."""
+    today = today or local_today()
+    pending = (
+        select(Objection.id)
+        .where(Objection.batch_id == Batch.id, Objection.status == "open")
+        .exists()
+    )
+    return and_(
+        BatchApplication.status.in_(SELECTED_STATUSES),
+        Batch.notice_ends_on.is_not(None),
+        Batch.notice_ends_on < today,
+        ~pending,
+    )
+
+
 def _selected(scope: str | None, phase_id: int | None = None):
     stmt = (
         select(BatchApplication)
         .join(School, School.id == BatchApplication.school_id)
-        .where(BatchApplication.status.in_(SELECTED_STATUSES))
+        .join(Batch, Batch.id == BatchApplication.batch_id)
+        .where(final_selection())
     )
     if scope:
         stmt = stmt.where(School.region_code == scope)
     if phase_id:
-        stmt = stmt.join(Batch, Batch.id == BatchApplication.batch_id).where(
-            Batch.phase_id == phase_id
-        )
+        stmt = stmt.where(Batch.phase_id == phase_id)
     return stmt.subquery()
 
 
@@ -459,7 +539,7 @@ def _selected_counts(key, scope: str | None) -> dict[Any, tuple[int, int]]:
         )
         .join(School, School.id == BatchApplication.school_id)
         .join(Batch, Batch.id == BatchApplication.batch_id)
-        .where(BatchApplication.status.in_(SELECTED_STATUSES))
+        .where(final_selection())
         .group_by(key)
     )
     if scope:

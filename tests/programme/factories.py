@@ -94,6 +94,18 @@ def make_application(batch, school_major, status: str = "submitted") -> BatchApp
     return row
 
 
+def make_noticed_batch(school, *, ended: bool = False) -> Batch:
+    """A closed batch with one selected major of the school, its notice running (or ended)."""
+    batch = make_batch(open_=False)
+    make_application(batch, make_major(school), "selected")
+    start = today() - timedelta(days=20 if ended else 1)
+    batch.notice_starts_on = start
+    batch.notice_ends_on = start + timedelta(days=7 if ended else 10)
+    batch.notice_published_at = utcnow()
+    db.session.commit()
+    return batch
+
+
 def make_teacher(school, name: str | None = None, status: str | None = None) -> Teacher:
     """A teacher of the school, optionally with an integrated-teacher status."""
     teacher = Teacher(school_id=school.id, name=name or unique("教师"))
