@@ -464,3 +464,13 @@ class NominationScore(TimestampMixin, db.Model):
 
     nomination: Mapped[Nomination] = relationship(back_populates="scores")
     indicator: Mapped[Indicator] = relationship()
+
+
+class SentReminder(db.Model):
+    """A reminder already sent, by occasion key (e.g. "batch_closing:3:12:week"): the periodic
+    reminder command sends each occasion once."""
+
+    __tablename__ = "programme_sent_reminder"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,4 +1,4 @@
-"""Programme selection: league recommendation, public notice, objections, limit exceptions
+"""Programme selection: league recommendation, public notice, objections, limit exceptions, reminders
 
 Revision ID: 0007
 Revises: 0003
@@ -83,8 +83,15 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_programme_limit_exception_batch_id'), ['batch_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_programme_limit_exception_school_id'), ['school_id'], unique=False)
 
+    op.create_table('programme_sent_reminder',
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_programme_sent_reminder'))
+    )
+
 
 def downgrade():
+    op.drop_table('programme_sent_reminder')
     with op.batch_alter_table('programme_limit_exception', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_programme_limit_exception_school_id'))
         batch_op.drop_index(batch_op.f('ix_programme_limit_exception_batch_id'))
