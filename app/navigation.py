@@ -47,6 +47,7 @@ NAV = (
     (PROGRAMME, "programme.integrated_majors", _l("Integrated majors and pairings"), ADMINS),
     (PROGRAMME, "programme.placements", _l("Practice placements filled"), ADMINS),
     (PROGRAMME, "programme.nominations", _l("Evaluations"), ("school", *ADMINS)),
+    (PROGRAMME, "programme.outcomes", _l("Graduate outcomes"), ("school", *ADMINS)),
     (PROGRAMME, "programme.indicators", _l("Evaluation indicators"), ("region_admin",)),
     (TEACHERS, "cooperation.school_teachers", _l("Teacher accounts"), ("school",)),
     (TEACHERS, "cooperation.school_applications", _l("Teachers' applications"), ("school",)),

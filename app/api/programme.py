@@ -199,6 +199,11 @@ def _schemas() -> dict[str, dict]:
                 "placements": {"type": "object"},
                 "practice_rule": {"type": "object"},
                 "rounds": {"type": "array", "items": {"type": "object"}},
+                "outcomes": {
+                    "type": "object",
+                    "description": "Graduate outcomes of the latest year (`year`) against the "
+                    "previous year, by league (`by_league`) and by catalogue major (`by_major`).",
+                },
             },
             "required": ["targets"],
         },

@@ -41,6 +41,17 @@ OBJECTIONS = [
     Column(_l("Lodged at"), lambda o: o.created_at),
     Column(_l("Answered at"), lambda o: o.answered_at),
 ]
+OUTCOMES = [
+    Column(_l("Graduating year"), lambda o: o.year),
+    Column(_l("School"), lambda o: o.school_major.school.name),
+    Column(_l("League or city"), lambda o: o.school_major.school.region.name),
+    Column(_l("Integrated major"), lambda o: o.school_major.major.name),
+    Column(_l("Graduates"), lambda o: o.cohort),
+    Column(_l("Certified by the integrated-major route (视同认定)"), lambda o: o.certified_route),
+    Column(_l("Certified by examination"), lambda o: o.certified_exam),
+    Column(_l("Employed within six months"), lambda o: o.employed),
+    Column(_l("Employed at a partner enterprise"), lambda o: o.employed_partner),
+]
 APPLICATIONS = [
     Column(_l("Id"), lambda a: a.id),
     Column(_l("Batch"), lambda a: a.batch.name),

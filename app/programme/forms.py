@@ -179,6 +179,36 @@ class LimitExceptionForm(FlaskForm):
         self.school_id.choices = list(schools)
 
 
+class OutcomeForm(FlaskForm):
+    """A school's yearly figures for one integrated major."""
+
+    school_major_id = SelectField(_l("Integrated major"), coerce=int, validators=[InputRequired()])
+    year = IntegerField(
+        _l("Graduating year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)]
+    )
+    cohort = IntegerField(_l("Graduates"), validators=[InputRequired(), NumberRange(min=0)])
+    certified_route = IntegerField(
+        _l("Certified by the integrated-major route (视同认定)"),
+        default=0,
+        validators=[Optional(), NumberRange(min=0)],
+    )
+    certified_exam = IntegerField(
+        _l("Certified by examination"), default=0, validators=[Optional(), NumberRange(min=0)]
+    )
+    employed = IntegerField(
+        _l("Employed within six months"), default=0, validators=[Optional(), NumberRange(min=0)]
+    )
+    employed_partner = IntegerField(
+        _l("Employed at a partner enterprise"),
+        default=0,
+        validators=[Optional(), NumberRange(min=0)],
+    )
+
+    def __init__(self, *args, majors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school_major_id.choices = list(majors)
+
+
 class DecisionForm(FlaskForm):
     """Select, or reject with a reason the school will see."""
 

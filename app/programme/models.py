@@ -474,3 +474,47 @@ class SentReminder(db.Model):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class GraduateOutcome(TimestampMixin, db.Model):
+    """A school's yearly return for one integrated major: graduates, certification, employment."""
+
+    __tablename__ = "programme_graduate_outcome"
+    __table_args__ = (
+        UniqueConstraint("school_major_id", "year", name="uq_programme_graduate_outcome_year"),
+        CheckConstraint("cohort >= 0", name="cohort_non_negative"),
+        CheckConstraint(
+            "certified_route >= 0 AND certified_exam >= 0 AND employed >= 0 "
+            "AND employed_partner >= 0",
+            name="figures_non_negative",
+        ),
+        CheckConstraint("certified_route + certified_exam <= cohort", name="certified_in_cohort"),
+        CheckConstraint("employed <= cohort", name="employed_in_cohort"),
+        CheckConstraint("employed_partner <= employed", name="partner_in_employed"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_major_id: Mapped[int] = mapped_column(
+        ForeignKey("school_major.id", ondelete="CASCADE"), index=True
+    )
+    year: Mapped[int] = mapped_column(index=True)
+    cohort: Mapped[int] = mapped_column()
+    #: Certified at a skill level by the integrated-major route (视同认定).
+    certified_route: Mapped[int] = mapped_column(default=0)
+    certified_exam: Mapped[int] = mapped_column(default=0)
+    #: Employed within six months of graduating, and of those at a partner enterprise.
+    employed: Mapped[int] = mapped_column(default=0)
+    employed_partner: Mapped[int] = mapped_column(default=0)
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    school_major: Mapped[SchoolMajor] = relationship()
+
+    @property
+    def region_code(self) -> str:
+        return self.school_major.school.region_code
+
+    def can_view(self, user) -> bool:
+        """The school's staff and the administrators of its league."""
+        return self.school_major.school.can_edit(user)

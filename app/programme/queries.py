@@ -18,6 +18,7 @@ from app.programme.models import (
     SELECTED_STATUSES,
     Batch,
     BatchApplication,
+    GraduateOutcome,
     LimitException,
     Nomination,
     Objection,
@@ -151,6 +152,81 @@ def objections(user, status: str | None = None, batch_id: int | None = None) -> 
     if batch_id:
         stmt = stmt.where(Objection.batch_id == batch_id)
     return stmt.order_by(Objection.created_at.desc(), Objection.id.desc())
+
+
+def outcomes(user, year: int | None = None) -> Select:
+    """Graduate outcomes: a school its own, an administrator those of its league."""
+    stmt = (
+        select(GraduateOutcome)
+        .join(SchoolMajor, SchoolMajor.id == GraduateOutcome.school_major_id)
+        .join(School, School.id == SchoolMajor.school_id)
+        .options(
+            selectinload(GraduateOutcome.school_major).selectinload(SchoolMajor.major),
+            selectinload(GraduateOutcome.school_major)
+            .selectinload(SchoolMajor.school)
+            .selectinload(School.region),
+        )
+    )
+    if user.role == "school":
+        stmt = stmt.where(School.id == (user.school_id or -1))
+    elif scope_of(user):
+        stmt = stmt.where(School.region_code == scope_of(user))
+    if year:
+        stmt = stmt.where(GraduateOutcome.year == year)
+    return stmt.order_by(GraduateOutcome.year.desc(), School.name, GraduateOutcome.id)
+
+
+OUTCOME_SUMS = ("cohort", "certified_route", "certified_exam", "employed", "employed_partner")
+
+
+def _outcome_totals(key, scope: str | None, year: int) -> dict[Any, dict[str, int]]:
+    """key value → summed figures of the year, in one grouped query."""
+    stmt = (
+        select(key, *(func.sum(getattr(GraduateOutcome, f)) for f in OUTCOME_SUMS))
+        .join(SchoolMajor, SchoolMajor.id == GraduateOutcome.school_major_id)
+        .join(School, School.id == SchoolMajor.school_id)
+        .where(GraduateOutcome.year == year)
+        .group_by(key)
+    )
+    if scope:
+        stmt = stmt.where(School.region_code == scope)
+    return {
+        row[0]: {f: int(v or 0) for f, v in zip(OUTCOME_SUMS, row[1:], strict=True)}
+        for row in db.session.execute(stmt)
+    }
+
+
+def _outcomes(scope: str | None) -> dict[str, Any]:
+    """Graduate outcomes of the latest returned year against the year before, by league and
+    by catalogue major."""
+    latest = db.session.scalar(select(func.max(GraduateOutcome.year)))
+    if latest is None:
+        return {"year": None, "previous_year": None, "by_league": [], "by_major": []}
+    empty = dict.fromkeys(OUTCOME_SUMS, 0)
+    names = {r.code: r.name for r in db.session.scalars(select(Region))}
+    from app.reference.models import Major
+
+    result: dict[str, Any] = {"year": latest, "previous_year": latest - 1}
+    for name, key, label in (
+        ("by_league", School.region_code, lambda k: names.get(k, k)),
+        ("by_major", SchoolMajor.major_id, None),
+    ):
+        now, before = _outcome_totals(key, scope, latest), _outcome_totals(key, scope, latest - 1)
+        majors = (
+            {m.id: m.name for m in db.session.scalars(select(Major).where(Major.id.in_(now)))}
+            if label is None
+            else {}
+        )
+        result[name] = [
+            {
+                "key": k,
+                "name": label(k) if label else majors.get(k, str(k)),
+                "year": now[k],
+                "previous": before.get(k, empty),
+            }
+            for k in sorted(now, key=lambda k: str(k))
+        ]
+    return result
 
 
 def limit_exceptions(batch: Batch) -> list[LimitException]:
@@ -686,4 +762,5 @@ def dashboard(user) -> dict[str, Any]:
         "placements": _placements(scope),
         "practice_rule": _practice_rule(scope),
         "rounds": _rounds(scope),
+        "outcomes": _outcomes(scope),
     }

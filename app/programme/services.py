@@ -21,6 +21,7 @@ from app.programme.models import (
     TEACHER_STATUSES,
     Batch,
     BatchApplication,
+    GraduateOutcome,
     Indicator,
     LimitException,
     Nomination,
@@ -496,6 +497,75 @@ def advance_stage(actor, application: BatchApplication, today: date) -> BatchApp
         actor, "batch_application.advance", application, before=before, after={"status": nxt}
     )
     return application
+
+
+# --- graduate outcomes -------------------------------------------------------------------
+
+OUTCOME_FIGURES = ("cohort", "certified_route", "certified_exam", "employed", "employed_partner")
+
+
+def major_finally_selected(school_major_id: int, today: date) -> bool:
+    """True when the major's selection in some batch is final (notice over, all answered)."""
+    from app.programme.queries import final_selection
+
+    return (
+        db.session.scalar(
+            select(BatchApplication.id)
+            .join(Batch, Batch.id == BatchApplication.batch_id)
+            .where(BatchApplication.school_major_id == school_major_id, final_selection(today))
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def save_outcome(actor, school_major: SchoolMajor, data: dict[str, Any], today: date):
+    """Record (or correct) a major's figures for a graduating year.
+
+    Raises Forbidden (not the school's staff) or ValidationFailed naming the field.
+    """
+    if actor.role != "school" or not school_major.school.is_member(actor):
+        raise Forbidden(str(_l("Only the school's own staff return its figures.")))
+    values = {f: int(data.get(f) or 0) for f in OUTCOME_FIGURES}
+    year = data.get("year")
+    errors: dict[str, str] = {}
+    if not isinstance(year, int) or not 2000 <= year <= today.year:
+        errors["year"] = str(_l("Give a graduating year up to this year."))
+    for field, value in values.items():
+        if value < 0:
+            errors[field] = str(_l("A figure cannot be negative."))
+    if values["certified_route"] + values["certified_exam"] > values["cohort"]:
+        errors["certified_exam"] = str(_l("More certified than graduated."))
+    if values["employed"] > values["cohort"]:
+        errors["employed"] = str(_l("More employed than graduated."))
+    if values["employed_partner"] > values["employed"]:
+        errors["employed_partner"] = str(_l("More employed at partners than employed."))
+    if values["certified_route"] and not major_finally_selected(school_major.id, today):
+        errors["certified_route"] = str(
+            _l("Only a selected integrated major certifies by the integrated-major route.")
+        )
+    if errors:
+        raise ValidationFailed(next(iter(errors.values())), errors)
+    row = db.session.scalar(
+        select(GraduateOutcome).where(
+            GraduateOutcome.school_major_id == school_major.id, GraduateOutcome.year == year
+        )
+    )
+    before = _values(row, OUTCOME_FIGURES) if row else None
+    row = row or GraduateOutcome(school_major_id=school_major.id, year=year)
+    for field, value in values.items():
+        setattr(row, field, value)
+    row.recorded_by_id = actor.id
+    db.session.add(row)
+    db.session.flush()
+    audit.record(
+        actor,
+        "graduate_outcome.update" if before else "graduate_outcome.create",
+        row,
+        before=before,
+        after={"year": year, **values},
+    )
+    return row
 
 
 # --- targets ------------------------------------------------------------------------------

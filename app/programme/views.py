@@ -62,6 +62,7 @@ from app.programme.forms import (
     NominationForm,
     NoticeForm,
     ObjectionForm,
+    OutcomeForm,
     PartTimeForm,
     PhaseForm,
     RecommendForm,
@@ -629,6 +630,54 @@ def application_withdraw(application_id: int):
     else:
         flash(_("Application withdrawn."), "success")
     return redirect(url_for("programme.batch_detail", batch_id=batch_id))
+
+
+# --- graduate outcomes -------------------------------------------------------------------
+
+
+@bp.route("/outcomes")
+@roles_required(*MEMBERS)
+def outcomes():
+    """Graduate outcomes per integrated major and year (a school its own, admins their league)."""
+    year = _int_arg("year")
+    return _list_page(
+        "programme/outcomes.html",
+        queries.outcomes(_user(), year),
+        exports.OUTCOMES,
+        "graduate-outcomes",
+        year=year,
+    )
+
+
+@bp.route("/outcomes/new", methods=["GET", "POST"])
+@roles_required("school")
+def outcome_new():
+    """A school returns a year's figures for one of its integrated majors."""
+    user = _user()
+    majors = db.session.scalars(
+        select(SchoolMajor)
+        .options(selectinload(SchoolMajor.major))
+        .where(SchoolMajor.school_id == (user.school_id or -1))
+        .order_by(SchoolMajor.id)
+    ).all()
+    form = OutcomeForm(majors=[(m.id, _major_label(m)) for m in majors])
+    if form.validate_on_submit():
+        major = db.session.get(SchoolMajor, form.school_major_id.data)
+        data = {f: getattr(form, f).data for f in ("year", *services.OUTCOME_FIGURES)}
+        try:
+            services.save_outcome(user, major, data, _today())
+            db.session.commit()
+        except ServiceError as exc:
+            _failed(form, exc)
+        else:
+            flash(_("Figures saved."), "success")
+            return redirect(url_for("programme.outcomes"))
+    return render_template(
+        "programme/form.html",
+        form=form,
+        title=_("Return graduate outcomes"),
+        cancel=url_for("programme.outcomes"),
+    )
 
 
 # --- records behind the dashboard ---------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Programme selection: league recommendation, public notice, objections, limit exceptions, reminders
+"""Programme selection: league recommendation, public notice, objections, limit exceptions, reminders, graduate outcomes
 
 Revision ID: 0007
 Revises: 0003
@@ -89,8 +89,38 @@ def upgrade():
     sa.PrimaryKeyConstraint('key', name=op.f('pk_programme_sent_reminder'))
     )
 
+    op.create_table('programme_graduate_outcome',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('school_major_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('cohort', sa.Integer(), nullable=False),
+    sa.Column('certified_route', sa.Integer(), nullable=False),
+    sa.Column('certified_exam', sa.Integer(), nullable=False),
+    sa.Column('employed', sa.Integer(), nullable=False),
+    sa.Column('employed_partner', sa.Integer(), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('cohort >= 0', name=op.f('ck_programme_graduate_outcome_cohort_non_negative')),
+    sa.CheckConstraint('certified_route >= 0 AND certified_exam >= 0 AND employed >= 0 AND employed_partner >= 0', name=op.f('ck_programme_graduate_outcome_figures_non_negative')),
+    sa.CheckConstraint('certified_route + certified_exam <= cohort', name=op.f('ck_programme_graduate_outcome_certified_in_cohort')),
+    sa.CheckConstraint('employed <= cohort', name=op.f('ck_programme_graduate_outcome_employed_in_cohort')),
+    sa.CheckConstraint('employed_partner <= employed', name=op.f('ck_programme_graduate_outcome_partner_in_employed')),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['user_account.id'], name=op.f('fk_programme_graduate_outcome_recorded_by_id_user_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['school_major_id'], ['school_major.id'], name=op.f('fk_programme_graduate_outcome_school_major_id_school_major'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_programme_graduate_outcome')),
+    sa.UniqueConstraint('school_major_id', 'year', name='uq_programme_graduate_outcome_year')
+    )
+    with op.batch_alter_table('programme_graduate_outcome', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_programme_graduate_outcome_school_major_id'), ['school_major_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_programme_graduate_outcome_year'), ['year'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('programme_graduate_outcome', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_programme_graduate_outcome_year'))
+        batch_op.drop_index(batch_op.f('ix_programme_graduate_outcome_school_major_id'))
+    op.drop_table('programme_graduate_outcome')
     op.drop_table('programme_sent_reminder')
     with op.batch_alter_table('programme_limit_exception', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_programme_limit_exception_school_id'))

@@ -160,6 +160,12 @@ ROWS: dict[str, Row] = {
         lambda w: f"/programme/applications/{_application(w)}/withdraw",
         only({"school": 302, "school_other": 404}),
     ),
+    "GET programme.outcomes": Row("GET", "/programme/outcomes", only(MEMBERS)),
+    **both(
+        "programme.outcome_new",
+        "/programme/outcomes/new",
+        only({"school": 200, "school_other": 200}),
+    ),
     "GET programme.integrated_majors": Row("GET", "/programme/majors", only(ADMINS)),
     "GET programme.placements": Row("GET", "/programme/placements", only(ADMINS)),
     "GET programme.teachers": Row("GET", "/programme/teachers", only(MEMBERS)),
