@@ -1,4 +1,4 @@
-"""Programme selection: league recommendation, public notice, objections, limit exceptions, reminders, graduate outcomes
+"""Programme selection: league recommendation, public notice, objections, limit exceptions, reminders, graduate outcomes, certification basis
 
 Revision ID: 0007
 Revises: 0003
@@ -115,8 +115,15 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_programme_graduate_outcome_school_major_id'), ['school_major_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_programme_graduate_outcome_year'), ['year'], unique=False)
 
+    with op.batch_alter_table('certification', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('basis', sa.String(length=12), server_default='examination', nullable=False))
+        batch_op.create_check_constraint('basis_known', sa.text("basis IN ('route','examination')"))
+
 
 def downgrade():
+    with op.batch_alter_table('certification', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_certification_basis_known'), type_='check')
+        batch_op.drop_column('basis')
     with op.batch_alter_table('programme_graduate_outcome', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_programme_graduate_outcome_year'))
         batch_op.drop_index(batch_op.f('ix_programme_graduate_outcome_school_major_id'))

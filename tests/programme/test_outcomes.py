@@ -90,3 +90,26 @@ def test_dashboard_compares_the_year_with_the_previous_year(client, world):
     login_en(client, world.users["school_other"])
     own = client.get("/programme/outcomes").get_data(as_text=True)
     assert "包头技工学校" in own and "呼和浩特技师学院" not in own
+
+
+def test_certification_basis_route_only_for_a_finally_selected_major(client, world):
+    major = make_major(world.school)
+    body = {
+        "school_major_id": major.id,
+        "graduate_name": "孙同学",
+        "occupation_code": "6-18-01-01",
+        "level": "level_3",
+        "outcome": "passed",
+        "certified_on": local_today().isoformat(),
+        "basis": "route",
+    }
+    token = token_for(client, world.users["school"])
+    refused = client.post("/api/v1/certifications", json=body, headers=bearer(token))
+    assert refused.status_code == 422
+    assert "basis" in refused.get_json()["error"]["fields"]
+    exam = {k: v for k, v in body.items() if k != "basis"}
+    by_exam = client.post("/api/v1/certifications", json=exam, headers=bearer(token))
+    assert by_exam.status_code == 201 and by_exam.get_json()["basis"] == "examination"
+    _final(major)
+    by_route = client.post("/api/v1/certifications", json=body, headers=bearer(token))
+    assert by_route.status_code == 201 and by_route.get_json()["basis"] == "route"
