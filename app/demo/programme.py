@@ -20,6 +20,7 @@ from app.extensions import db
 from app.programme.models import (
     Batch,
     BatchApplication,
+    GraduateOutcome,
     Indicator,
     Nomination,
     NominationScore,
@@ -177,6 +178,7 @@ class _Builder:
         self._teachers()
         self._part_timers()
         self._nominations()
+        self._outcomes()
         db.session.flush()
         return ProgrammeResult(created=True, counts=dict(self.counts))
 
@@ -454,6 +456,32 @@ class _Builder:
         db.session.add_all(rows)
         self.counts["nominations"] = len(rows)
         self.counts["nominations_published"] = sum(r.status == "published" for r in rows)
+
+    def _outcomes(self) -> None:
+        """Graduate outcomes of the selected majors for the last two graduating years."""
+        year = self.today.year if self.today.month >= 9 else self.today.year - 1
+        noticed = {b.id for b in self.batches if b.notice_ends_on and b.notice_ends_on < self.today}
+        final = {r.school_major_id for r in self.rows if r.is_selected and r.batch_id in noticed}
+        rows = []
+        for major in self.selected_majors:
+            for y in (year - 1, year):
+                cohort = self.rng.randint(28, 45)
+                route = self.rng.randint(cohort // 2, cohort - 4) if major.id in final else 0
+                exam = self.rng.randint(0, cohort - route)
+                employed = self.rng.randint(cohort * 3 // 4, cohort)
+                rows.append(
+                    GraduateOutcome(
+                        school_major_id=major.id,
+                        year=y,
+                        cohort=cohort,
+                        certified_route=route,
+                        certified_exam=exam,
+                        employed=employed,
+                        employed_partner=self.rng.randint(employed // 4, employed // 2),
+                    )
+                )
+        db.session.add_all(rows)
+        self.counts["graduate_outcomes"] = len(rows)
 
 
 # --- examples: the plan names no research base and no indicator weights ---------------------
