@@ -1,7 +1,7 @@
 """Direct pairing proposals; unguessable practice certificate numbers; agreements; feedback
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0007
 Create Date: 2026-12-01 19:30:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006'
-down_revision = '0003'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
