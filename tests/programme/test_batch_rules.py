@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.common.errors import Conflict, Forbidden, InvalidState, ValidationFailed
 from app.common.models import AuditEvent
@@ -240,3 +241,36 @@ def test_save_batch_checks_the_actor_and_keeps_limits_on_edit(world):
     services.save_batch(admin, {**data, "name": "改名", "limit_technician_college": None}, batch)
     assert batch.limit_technician_college == 5
     assert _events("batch.update")[0].before["name"] == "服务批次"
+
+
+def test_a_slot_taken_meanwhile_is_not_taken_twice(world):
+    """The state a lost race leaves: another request holds slot 1 of this school and batch."""
+    batch = make_batch()
+    first, second = make_major(world.school), make_major(world.school)
+    make_application(batch, first)
+    assert services._take_slot(batch, world.school.id, second.id).slot == 2
+    db.session.rollback()
+    clash = BatchApplication(
+        batch_id=batch.id, school_id=world.school.id, school_major_id=second.id, slot=1
+    )
+    db.session.add(clash)
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_every_attempt_lost_to_concurrent_requests_reports_the_limit(world, monkeypatch):
+    batch = make_batch()
+    major = make_major(world.other_school)
+    attempts = []
+
+    def lost(batch_, school_id, major_id):
+        attempts.append((batch_.id, school_id, major_id))
+        return None
+
+    monkeypatch.setattr(services, "_take_slot", lost)
+    with pytest.raises(services.BatchLimitReached) as refused:
+        services.apply_major(world.users["school_other"], batch, major, local_today())
+    assert "at most 2 majors" in str(refused.value)
+    assert attempts == [(batch.id, world.other_school.id, major.id)] * services.APPLY_ATTEMPTS
+    assert _events("batch_application.create") == []
