@@ -192,3 +192,24 @@ def test_an_uneven_last_batch_keeps_the_remaining_components(monkeypatch) -> Non
     assert [b.shape[0] for b in optimal._batches(problem)] == [4, 4]
     monkeypatch.setattr(optimal, "BATCH_EDGES", 6)
     assert [b.shape[0] for b in optimal._batches(problem)] == [6, 2]
+
+
+def test_stable_solver_alone_computes_its_preferences() -> None:
+    from matching.prefs import preferences
+    from matching.stable import solve_stable
+
+    problem = parse_problem(random_instance(30, 8, 3, seed=5, max_cap=2))
+    alone = solve_stable(problem)
+    assert alone.tolist() == solve_stable(problem, preferences(problem)).tolist()
+    assert alone.sum() == solve(problem, "stable").to_dict()["matched"] > 0
+
+
+def test_stable_input_error_names_the_applicant_and_its_capacity() -> None:
+    from matching import ProblemError
+    from matching.stable import check_stable_input
+
+    problem = parse_problem(
+        {"applicants": [{"id": "ok"}, {"id": "twice", "capacity": 3}], "hosts": [], "edges": []}
+    )
+    with pytest.raises(ProblemError, match=r'"twice" has capacity 3'):
+        check_stable_input(problem)
