@@ -213,3 +213,25 @@ def test_stable_input_error_names_the_applicant_and_its_capacity() -> None:
     )
     with pytest.raises(ProblemError, match=r'"twice" has capacity 3'):
         check_stable_input(problem)
+
+
+def test_stable_host_keeps_its_best_proposers_when_a_better_one_displaces_the_worst() -> None:
+    """A host of capacity 2 holds a0 (its first choice) and a1 (its last); a2, ranked between
+    them, proposes last and displaces a1."""
+    inst = {
+        "applicants": [{"id": "a0"}, {"id": "a1"}, {"id": "a2"}],
+        "hosts": [{"id": "h", "capacity": 2}],
+        "edges": [
+            {"applicant": "a0", "host": "h", "score": 90},
+            {"applicant": "a1", "host": "h", "score": 10},
+            {"applicant": "a2", "host": "h", "score": 50},
+        ],
+    }
+    result = solve(parse_problem(inst), "stable").to_dict()
+    assert _pairs_of(result) == {("a0", "h"), ("a2", "h")}
+    assert result["unmatched"] == [{"applicant": "a1", "reason": "capacity_taken"}]
+    assert result["blocking_pairs"] == 0
+
+
+def _pairs_of(result: dict) -> set[tuple[str, str]]:
+    return {(a["applicant"], a["host"]) for a in result["assignments"]}
