@@ -215,21 +215,28 @@ def test_stable_input_error_names_the_applicant_and_its_capacity() -> None:
         check_stable_input(problem)
 
 
-def test_stable_host_keeps_its_best_proposers_when_a_better_one_displaces_the_worst() -> None:
-    """A host of capacity 2 holds a0 (its first choice) and a1 (its last); a2, ranked between
-    them, proposes last and displaces a1."""
+def test_stable_host_keeps_its_best_proposers_and_the_displaced_one_moves_on() -> None:
+    """h2 (capacity 2) holds a0 (its first choice) and a1 (its last); a2, ranked between
+    them, proposes later and displaces a1, who then takes its second choice h1. h3 sits after
+    h2 so that a wrong index into the hosts' lists frees someone else."""
     inst = {
-        "applicants": [{"id": "a0"}, {"id": "a1"}, {"id": "a2"}],
-        "hosts": [{"id": "h", "capacity": 2}],
+        "applicants": [{"id": f"a{i}"} for i in range(4)],
+        "hosts": [
+            {"id": "h1", "capacity": 1},
+            {"id": "h2", "capacity": 2},
+            {"id": "h3", "capacity": 1},
+        ],
         "edges": [
-            {"applicant": "a0", "host": "h", "score": 90},
-            {"applicant": "a1", "host": "h", "score": 10},
-            {"applicant": "a2", "host": "h", "score": 50},
+            {"applicant": "a0", "host": "h2", "score": 90},
+            {"applicant": "a1", "host": "h2", "score": 10},
+            {"applicant": "a1", "host": "h1", "score": 5},
+            {"applicant": "a2", "host": "h2", "score": 50},
+            {"applicant": "a3", "host": "h3", "score": 30},
         ],
     }
     result = solve(parse_problem(inst), "stable").to_dict()
-    assert _pairs_of(result) == {("a0", "h"), ("a2", "h")}
-    assert result["unmatched"] == [{"applicant": "a1", "reason": "capacity_taken"}]
+    assert _pairs_of(result) == {("a0", "h2"), ("a2", "h2"), ("a1", "h1"), ("a3", "h3")}
+    assert result["unmatched"] == []
     assert result["blocking_pairs"] == 0
 
 
