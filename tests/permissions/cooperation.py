@@ -1,8 +1,7 @@
 """Permission rows: cooperation pages and API (offers, placements, majors, teachers,
 applications, pairings, practice, the practice rule)."""
 
-from datetime import date
-
+from app.common.time import local_today
 from tests.cooperation import factories as f
 from tests.helpers import World
 from tests.permissions.common import Row, api_only, both, everyone, only
@@ -315,7 +314,7 @@ ROWS: dict[str, Row] = {
         "POST",
         lambda w: f"{API}/practices/{_practice(w).id}/entries",
         api_only({"teacher": 201}),
-        lambda w: {"on_date": date.today().isoformat(), "description": "装配"},
+        lambda w: {"on_date": local_today().isoformat(), "description": "装配"},
     ),
     "POST api.confirm_practice": Row(
         "POST", lambda w: f"{API}/practices/{_practice(w).id}/confirm", _api_own("enterprise")
