@@ -40,9 +40,10 @@ bench: install
 	$(BIN)/python -m matching bench
 
 # Mutation testing (slow; not part of `make test`): `make mutation MODULE=app/programme/services.py`
-# runs one module, `make mutation` every module listed in pyproject.toml. MUTATION_CHILDREN=1.
+# runs one module, `make mutation` every module listed in pyproject.toml; ONLY='glob' limits the
+# run to some functions' mutants. One child process unless MUTATION_CHILDREN says otherwise.
 mutation: translations
-	nice -n 10 $(BIN)/python scripts/mutation.py $(MODULE)
+	nice -n 10 $(BIN)/python scripts/mutation.py $(MODULE) $(if $(ONLY),--only '$(ONLY)')
 
 clean:
 	rm -rf $(VENV) instance/*.db .pytest_cache build/mutation
