@@ -7,8 +7,8 @@ module's score and writes the survivors (with their diffs) to build/mutation/rep
 
 Mutation runs use SQLite and a quarter of the matcher's property-test examples
 (MATCHING_EXAMPLES_PERCENT=25 unless set). Scores: killed (timeouts count as killed) over all
-checked mutants; the "adjusted" score leaves out the survivors listed in
-tests/mutation_equivalents.txt as equivalent.
+checked mutants; "program logic" leaves out survivors that only change a message's wording;
+"without equivalents" also leaves out those listed in tests/mutation_equivalents.txt.
 """
 
 import argparse
@@ -126,23 +126,61 @@ def diffs(work: Path, names: list[str]) -> dict[str, str]:
         return {n: "(no diff)" for n in names}
 
 
-def score(results: dict[str, int | None], equivalent: dict[str, str]) -> dict:
-    """Counts and scores of one module's results."""
+LITERAL = r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\''
+
+
+def _message_text_changed(original: str, mutant: str) -> bool:
+    """Only string literals differ, each one a message: inside `_l(` or a continuation line."""
+    if re.sub(LITERAL, '""', original) != re.sub(LITERAL, '""', mutant):
+        return False
+    continuation = re.fullmatch(rf"\s*(?:{LITERAL})\s*,?\s*", original) is not None
+    pairs = zip(re.findall(LITERAL, original), re.findall(LITERAL, mutant), strict=True)
+    return all(
+        a == b or continuation or re.search(r"_l\(\s*" + re.escape(a), original) is not None
+        for a, b in pairs
+    )
+
+
+def wording_only(diff: str) -> bool:
+    """True when the mutant only changes the text of a user-facing message (`_l(...)`): its
+    wording, or the message replaced by None. Such mutants are not program logic."""
+    lines = diff.splitlines()
+    removed = [i for i, t in enumerate(lines) if t.startswith("-") and not t.startswith("---")]
+    added = [t[1:] for t in lines if t.startswith("+") and not t.startswith("+++")]
+    if len(removed) != 1 or len(added) != 1:
+        return False
+    original, mutant = lines[removed[0]][1:], added[0]
+    context = "\n".join(t[1:] for t in lines[max(0, removed[0] - 3) : removed[0] + 1])
+    if "_l(" not in context:
+        return False
+    if _message_text_changed(original, mutant):
+        return True
+    message = re.compile(rf"str\(_l\(({LITERAL})\)\)|_l\(({LITERAL})\)")
+    nothing = re.compile(r"str\(_l\(None\)\)|str\(None\)|_l\(None\)|_l\(\)|None")
+    return message.sub("MSG", original) == nothing.sub("MSG", mutant)
+
+
+def score(results: dict[str, int | None], equivalent: dict[str, str], texts: dict) -> dict:
+    """Counts and scores of one module's results (`texts`: the survivors' diffs)."""
     killed = sum(1 for c in results.values() if c in KILLED)
     survivors = sorted(n for n, c in results.items() if c in SURVIVED or c in NO_TESTS)
     unchecked = sum(1 for c in results.values() if c is None)
     checked = len(results) - unchecked
-    judged = [n for n in survivors if n in equivalent]
+    wording = [n for n in survivors if wording_only(texts.get(n, ""))]
+    judged = [n for n in survivors if n in equivalent and n not in wording]
+    logic = checked - len(wording)
     other = checked - killed - len(survivors)
     return {
         "mutants": len(results),
         "killed": killed,
         "survived": len(survivors),
+        "wording": set(wording),
         "equivalent": len(judged),
         "other": other,
         "unchecked": unchecked,
         "score": 100.0 * killed / checked if checked else 0.0,
-        "adjusted": 100.0 * killed / (checked - len(judged)) if checked > len(judged) else 0.0,
+        "logic": 100.0 * killed / logic if logic else 0.0,
+        "adjusted": 100.0 * killed / (logic - len(judged)) if logic > len(judged) else 0.0,
         "survivors": survivors,
     }
 
@@ -160,6 +198,9 @@ def main(argv: list[str] | None = None) -> int:
         help="mutant name glob, e.g. 'app.programme.services.x_save_phase*' (repeatable); "
         "the others stay unchecked and out of the score",
     )
+    parser.add_argument(
+        "--no-run", action="store_true", help="score the last run again without running mutmut"
+    )
     args = parser.parse_args(argv)
     base, modules = settings()
     chosen = args.module or list(modules)
@@ -170,19 +211,26 @@ def main(argv: list[str] | None = None) -> int:
     equivalent = equivalents()
     rows, sections = [], []
     for module in chosen:
-        work = prepare(module, modules[module], base)
-        status = run_mutmut(work, args.children, args.only)
+        work = BUILD / re.sub(r"[^A-Za-z0-9]+", "_", module).strip("_")
+        status = 0
+        if not args.no_run:
+            work = prepare(module, modules[module], base)
+            status = run_mutmut(work, args.children, args.only)
         results = collect(work)
         if status != 0 and not results:
             print(f"{module}: mutmut failed (exit {status}); see {work}")
             return status or 1
-        s = score(results, equivalent)
+        survivors = sorted(n for n, c in results.items() if c in SURVIVED or c in NO_TESTS)
+        texts = diffs(work, survivors)
+        s = score(results, equivalent, texts)
         rows.append((module, s))
-        texts = diffs(work, s["survivors"])
         section = [f"## {module}", "", _line(module, s), ""]
         for name in s["survivors"]:
             why = equivalent.get(name)
-            label = f"equivalent: {why}" if why else "SURVIVED"
+            if name in s["wording"]:
+                label = "message wording only"
+            else:
+                label = f"equivalent: {why}" if why else "SURVIVED"
             section += [f"### {name} ({label})", "", "```diff", texts.get(name, ""), "```", ""]
         sections.append("\n".join(section))
     print()
@@ -196,9 +244,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _line(module: str, s: dict) -> str:
     return (
-        f"{module}: {s['killed']}/{s['mutants']} killed, {s['survived']} survived "
-        f"({s['equivalent']} judged equivalent), {s['other']} other, {s['unchecked']} unchecked; "
-        f"score {s['score']:.1f} %, without equivalents {s['adjusted']:.1f} %"
+        f"{module}: {s['killed']}/{s['mutants'] - s['unchecked']} killed "
+        f"({s['unchecked']} unchecked), {s['survived']} survived: {len(s['wording'])} message "
+        f"wording, {s['equivalent']} judged equivalent; {s['other']} other; "
+        f"score {s['score']:.1f} %, program logic {s['logic']:.1f} %, "
+        f"logic without equivalents {s['adjusted']:.1f} %"
     )
 
 
