@@ -128,12 +128,18 @@ def test_a_withdrawn_major_may_apply_again(client, world):
     major = make_major(world.school)
     actor = world.users["school"]
     application = services.apply_major(actor, batch, major, local_today())
+    application_id = application.id
     services.withdraw_application(actor, application)
     again = services.apply_major(actor, batch, major, local_today())
     db.session.commit()
     assert (again.school_major_id, again.status, again.slot) == (major.id, "submitted", 1)
     event = _events("batch_application.withdraw")[0]
-    assert (event.actor_id, event.before["school_major_id"]) == (actor.id, major.id)
+    assert (event.actor_id, event.target_type, event.target_id) == (
+        actor.id,
+        "BatchApplication",
+        str(application_id),
+    )
+    assert event.before == {"status": "submitted", "school_major_id": major.id}
 
 
 def test_apply_major_checks_the_actor_and_the_date(world):
@@ -215,8 +221,9 @@ def test_save_phase_creates_changes_and_checks_the_actor(world):
     assert created[0].target_id == str(phase.id)
     assert updated[0].before["name"] == "第七阶段"
     assert updated[0].after["name"] == "第七阶段（调整）"
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as taken:
         services.save_phase(admin, {**data, "name": "重复"})
+    assert "number" in taken.value.fields
     db.session.rollback()
 
 
