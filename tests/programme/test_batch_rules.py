@@ -190,6 +190,13 @@ def test_decision_records_who_decided_and_when(world):
     assert event.actor_id == admin.id
     assert event.before == {"status": "submitted", "reason": None}
     assert event.after == {"status": "rejected", "reason": "材料不全"}
+    selected = make_application(batch, make_major(world.school))
+    services.decide(admin, selected, "select", None)
+    assert (selected.status, selected.reason, selected.decided_by_id) == (
+        "selected",
+        None,
+        admin.id,
+    )
     with pytest.raises(Forbidden):
         services.advance_stage(world.users["league_admin_other"], application)
     with pytest.raises(InvalidState):
@@ -244,7 +251,20 @@ def test_save_batch_checks_the_actor_and_keeps_limits_on_edit(world):
         services.save_batch(admin, {**data, "phase_id": phase.id + 100})
     assert "phase" in bad.value.fields
     batch = services.save_batch(admin, data)
+    db.session.commit()
     assert (batch.limit_technician_college, batch.limit_other) == (5, 0)
+    created = _events("batch.create")[0]
+    assert (created.actor_id, created.target_type, created.target_id) == (
+        admin.id,
+        "Batch",
+        str(batch.id),
+    )
+    assert created.after["name"] == "服务批次" and created.after["limit_other"] == 0
+    with pytest.raises(Conflict) as taken:
+        services.save_batch(admin, {**data, "opens_on": date(2027, 5, 1), "closes_on": None})
+    assert "name" in taken.value.fields
+    db.session.rollback()
+    batch = db.session.scalar(select(Batch).where(Batch.name == "服务批次"))
     services.save_batch(admin, {**data, "name": "改名", "limit_technician_college": None}, batch)
     assert batch.limit_technician_college == 5
     assert _events("batch.update")[0].before["name"] == "服务批次"
