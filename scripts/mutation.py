@@ -155,6 +155,8 @@ def wording_only(diff: str) -> bool:
         return False
     if _message_text_changed(original, mutant):
         return True
+    if re.sub(r"\(message\b", "(None", original) == mutant:
+        return True  # the message variable built with _l() just above, replaced by None
     message = re.compile(rf"str\(_l\(({LITERAL})\)\)|_l\(({LITERAL})\)")
     nothing = re.compile(r"str\(_l\(None\)\)|str\(None\)|_l\(None\)|_l\(\)|None")
     return message.sub("MSG", original) == nothing.sub("MSG", mutant)

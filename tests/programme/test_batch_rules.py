@@ -181,6 +181,10 @@ def test_decision_records_who_decided_and_when(world):
         services.decide(world.users["league_admin"], application, "maybe", None)
     assert "decision" in bad.value.fields
     admin = world.users["league_admin"]
+    with pytest.raises(ValidationFailed) as no_reason:
+        services.decide(admin, application, "reject", "  ")
+    assert set(no_reason.value.fields) == {"reason"}
+    assert application.status == "submitted"
     services.decide(admin, application, "reject", "  材料不全 ")
     assert application.status == "rejected"
     assert application.reason == "材料不全"
