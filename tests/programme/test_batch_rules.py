@@ -65,7 +65,9 @@ def test_api_batch_without_limits_takes_them_from_the_settings(client, world, li
     refused = _apply(client, school, batch, second)
     assert refused.status_code == 422
     assert refused.get_json()["error"]["code"] == "batch_limit"
-    assert "at most 1 majors" in refused.get_json()["error"]["message"]
+    assert refused.get_json()["error"]["message"].startswith(
+        "A technician college may apply at most 1 majors"
+    )
     other = token_for(client, world.users["school_other"])
     for _ in range(3):  # three is over the old default of 2
         assert _apply(client, other, batch, make_major(world.other_school)).status_code == 201
@@ -305,3 +307,19 @@ def test_every_attempt_lost_to_concurrent_requests_reports_the_limit(world, monk
     assert "at most 2 majors" in str(refused.value)
     assert attempts == [(batch.id, world.other_school.id, major.id)] * services.APPLY_ATTEMPTS
     assert _events("batch_application.create") == []
+
+
+def test_each_school_counts_only_its_own_applications_in_a_batch(world):
+    batch = make_batch()
+    college = [
+        services.apply_major(world.users["school"], batch, make_major(world.school), local_today())
+        for _ in range(3)
+    ]
+    other = [
+        services.apply_major(
+            world.users["school_other"], batch, make_major(world.other_school), local_today()
+        )
+        for _ in range(2)
+    ]
+    assert [a.slot for a in college] == [1, 2, 3]
+    assert [a.slot for a in other] == [1, 2]
