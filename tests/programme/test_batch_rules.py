@@ -158,6 +158,7 @@ def test_apply_major_checks_the_actor_and_the_date(world):
     assert application.slot == 1
     event = _events("batch_application.create")[0]
     assert (event.actor_id, event.target_id) == (world.users["school"].id, str(application.id))
+    assert event.after == {"batch_id": batch.id, "school_major_id": major.id, "status": "submitted"}
 
 
 def test_withdraw_needs_the_own_school_and_an_undecided_application(world):
@@ -294,7 +295,7 @@ def test_a_slot_taken_meanwhile_is_not_taken_twice(world):
 
 def test_every_attempt_lost_to_concurrent_requests_reports_the_limit(world, monkeypatch):
     batch = make_batch()
-    major = make_major(world.other_school)
+    major = make_major(world.school)
     attempts = []
 
     def lost(batch_, school_id, major_id):
@@ -303,9 +304,9 @@ def test_every_attempt_lost_to_concurrent_requests_reports_the_limit(world, monk
 
     monkeypatch.setattr(services, "_take_slot", lost)
     with pytest.raises(services.BatchLimitReached) as refused:
-        services.apply_major(world.users["school_other"], batch, major, local_today())
-    assert "at most 2 majors" in str(refused.value)
-    assert attempts == [(batch.id, world.other_school.id, major.id)] * services.APPLY_ATTEMPTS
+        services.apply_major(world.users["school"], batch, major, local_today())
+    assert str(refused.value).startswith("A technician college may apply at most 3 majors")
+    assert attempts == [(batch.id, world.school.id, major.id)] * services.APPLY_ATTEMPTS
     assert _events("batch_application.create") == []
 
 
