@@ -173,21 +173,26 @@ def test_withdraw_needs_the_own_school_and_an_undecided_application(world):
     db.session.rollback()
 
 
-def test_decision_records_who_decided_and_when(world):
+def test_decision_records_who_recommended_and_who_decided(world):
     batch = make_batch()
     application = make_application(batch, make_major(world.school))
-    with pytest.raises(Forbidden):
-        services.decide(world.users["league_admin_other"], application, "select", None)
-    with pytest.raises(Forbidden):
-        services.decide(world.users["school"], application, "select", None)
+    league = world.users["league_admin"]
+    for name in ("league_admin_other", "school"):
+        with pytest.raises(Forbidden):
+            services.recommend(world.users[name], application, "recommend", None)
+    services.recommend(league, application, "recommend", None)
+    assert (application.status, application.recommended_by_id) == ("recommended", league.id)
+    for name in ("league_admin", "league_admin_other", "school"):
+        with pytest.raises(Forbidden):
+            services.decide(world.users[name], application, "select", None)
+    admin = world.users["region_admin"]
     with pytest.raises(ValidationFailed) as bad:
-        services.decide(world.users["league_admin"], application, "maybe", None)
+        services.decide(admin, application, "maybe", None)
     assert "decision" in bad.value.fields
-    admin = world.users["league_admin"]
     with pytest.raises(ValidationFailed) as no_reason:
         services.decide(admin, application, "reject", "  ")
     assert set(no_reason.value.fields) == {"reason"}
-    assert application.status == "submitted"
+    assert application.status == "recommended"
     services.decide(admin, application, "reject", "  材料不全 ")
     assert application.status == "rejected"
     assert application.reason == "材料不全"
@@ -195,9 +200,9 @@ def test_decision_records_who_decided_and_when(world):
     assert application.decided_at is not None
     event = _events("batch_application.reject")[0]
     assert event.actor_id == admin.id
-    assert event.before == {"status": "submitted", "reason": None}
+    assert event.before == {"status": "recommended", "reason": None}
     assert event.after == {"status": "rejected", "reason": "材料不全"}
-    selected = make_application(batch, make_major(world.school))
+    selected = make_application(batch, make_major(world.school), status="recommended")
     services.decide(admin, selected, "select", None)
     assert (selected.status, selected.reason, selected.decided_by_id) == (
         "selected",
@@ -205,9 +210,9 @@ def test_decision_records_who_decided_and_when(world):
         admin.id,
     )
     with pytest.raises(Forbidden):
-        services.advance_stage(world.users["league_admin_other"], application)
+        services.advance_stage(world.users["league_admin_other"], application, local_today())
     with pytest.raises(InvalidState):
-        services.advance_stage(admin, application)
+        services.advance_stage(league, application, local_today())
 
 
 def test_save_phase_creates_changes_and_checks_the_actor(world):
