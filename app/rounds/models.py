@@ -30,6 +30,8 @@ MATCH_STATUSES = (
     "declined",
     "expired",
 )
+#: Why an applicant was left unmatched (in a round's analysis).
+UNMATCHED_REASONS = ("no_candidates", "capacity_taken")
 #: Statuses of a published match that still hold (or may come to hold) a place.
 HOLDING_STATUSES = ("proposed", "accepted_applicant", "accepted_host")
 

@@ -34,6 +34,21 @@ from app.rounds.models import HOLDING_STATUSES, ROUND_KINDS, ROUND_STATUSES, Mat
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
 SIDES = ("teacher", "school", "enterprise")
 MATCH_PAGE = 50
+UNMATCHED_PAGE = 50
+
+
+class UnmatchedPage:
+    """A page of a round's unmatched applicants, shaped like a pagination for the pager."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.items, self.page, self.pages, self.total = (
+            data["items"],
+            data["page"],
+            data["pages"],
+            data["total"],
+        )
+        self.has_prev, self.has_next = self.page > 1, self.page < self.pages
+        self.prev_num, self.next_num = self.page - 1, self.page + 1
 
 from app.rounds import cli  # noqa: E402, F401  (flask rounds expire|remind|worker)
 
@@ -179,10 +194,12 @@ def detail(round_id: int):
     round_ = _round(round_id)
     status = request.args.get("status") or None
     pagination = paginate(queries.round_matches(round_, status), page_arg(), MATCH_PAGE)
+    unmatched = UnmatchedPage(queries.unmatched_page(round_, page_arg("upage"), UNMATCHED_PAGE))
     return render_template(
         "rounds/detail.html",
         round=round_,
         pagination=pagination,
+        unmatched=unmatched,
         reason_form=ReasonForm(),
         editable=round_.can_edit(current_user) and not round_.read_only,
     )
