@@ -46,6 +46,7 @@ class Config:
     # Cache of public figures: Redis at CACHE_REDIS_URL (or REDIS_URL), otherwise in process.
     CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL")
     CACHE_TYPE = os.environ.get("CACHE_TYPE")
+    CACHE_DIR = os.environ.get("CACHE_DIR")
     CACHE_DEFAULT_TIMEOUT = int(os.environ.get("CACHE_DEFAULT_TIMEOUT", "300"))
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True

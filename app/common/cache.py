@@ -33,6 +33,7 @@ def configure(app: Flask) -> None:
     redis_url = app.config.get("CACHE_REDIS_URL") or app.config.get("REDIS_URL")
     if app.config.get("CACHE_TYPE"):
         config["CACHE_TYPE"] = app.config["CACHE_TYPE"]
+        config["CACHE_DIR"] = app.config.get("CACHE_DIR") or f"{app.instance_path}/cache"
         if redis_url:
             config["CACHE_REDIS_URL"] = redis_url
     elif redis_url:

@@ -123,7 +123,8 @@ def _browse_context() -> dict[str, Any]:
 @public
 def placements():
     """Open teacher-practice placements with filters and pagination."""
-    pagination = _page(queries.open_placements(browse_filters()))
+    size = current_app.config["PAGE_SIZE"]
+    pagination = queries.placements_page(browse_filters(), page_arg(), size)
     return render_template(
         "cooperation/placements.html", pagination=pagination, **_browse_context()
     )
@@ -145,7 +146,8 @@ def placement_detail(placement_id: int):
 @public
 def offers():
     """Open cooperation offers with filters and pagination."""
-    pagination = _page(queries.open_offers(browse_filters()))
+    size = current_app.config["PAGE_SIZE"]
+    pagination = queries.offers_page(browse_filters(), page_arg(), size)
     return render_template("cooperation/offers.html", pagination=pagination, **_browse_context())
 
 

@@ -5,8 +5,8 @@ from flask import current_app
 
 from app.common.errors import ServiceError
 from app.extensions import db
-from app.rounds.models import MatchRound
 from app.rounds import jobs, services
+from app.rounds.models import MatchRound
 from app.rounds.views import bp
 
 
