@@ -186,3 +186,5 @@ def test_round_page_paginates_matches_and_unmatched(app, world, monkeypatch):
     assert [u["label"] in first for u in unmatched] == [True, True, True, False]
     assert [u["label"] in second for u in unmatched] == [False, False, False, True]
     assert f"/rounds/{round_.id}?upage=2" in first.replace("&amp;", "&")
+    beyond = admin.get(f"/rounds/{round_.id}?upage=9").get_data(as_text=True)
+    assert "Unmatched (4)" in beyond and "Everyone was matched" not in beyond
