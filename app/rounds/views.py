@@ -50,6 +50,7 @@ class UnmatchedPage:
         self.has_prev, self.has_next = self.page > 1, self.page < self.pages
         self.prev_num, self.next_num = self.page - 1, self.page + 1
 
+
 from app.rounds import cli  # noqa: E402, F401  (flask rounds expire|remind|worker)
 
 
