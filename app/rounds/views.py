@@ -11,6 +11,7 @@ from app.auth.decorators import admin_required, roles_required
 from app.common.errors import ServiceError
 from app.common.forms import apply_errors
 from app.common.http import page_arg
+from app.common.pagination import Page
 from app.common.time import utcnow
 from app.common.views import acting_user as _user
 from app.extensions import db
@@ -36,22 +37,7 @@ SIDES = ("teacher", "school", "enterprise")
 MATCH_PAGE = 50
 UNMATCHED_PAGE = 50
 
-
-class UnmatchedPage:
-    """A page of a round's unmatched applicants, shaped like a pagination for the pager."""
-
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.items, self.page, self.pages, self.total = (
-            data["items"],
-            data["page"],
-            data["pages"],
-            data["total"],
-        )
-        self.has_prev, self.has_next = self.page > 1, self.page < self.pages
-        self.prev_num, self.next_num = self.page - 1, self.page + 1
-
-
-from app.rounds import cli  # noqa: E402, F401  (flask rounds expire|remind|worker)
+from app.rounds import cli  # noqa: E402, F401  (flask rounds expire|remind|worker|run)
 
 
 @bp.context_processor
@@ -195,7 +181,8 @@ def detail(round_id: int):
     round_ = _round(round_id)
     status = request.args.get("status") or None
     pagination = paginate(queries.round_matches(round_, status), page_arg(), MATCH_PAGE)
-    unmatched = UnmatchedPage(queries.unmatched_page(round_, page_arg("upage"), UNMATCHED_PAGE))
+    data = queries.unmatched_page(round_, page_arg("upage"), UNMATCHED_PAGE)
+    unmatched = Page(data["items"], data["page"], data["per_page"], data["total"])
     return render_template(
         "rounds/detail.html",
         round=round_,
