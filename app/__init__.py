@@ -33,7 +33,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind database, migrations, login, CSRF, Babel and the rate limiter."""
+    """Bind database, migrations, login, CSRF, Babel, the rate limiter and the cache."""
     from app import i18n, models  # noqa: F401
     from app.auth import login as auth_login
     from app.common import cache
