@@ -144,7 +144,12 @@ def test_a_large_round_runs_in_a_separate_process(tmp_path):
                 break
             time.sleep(0.1)
         round_ = db.session.get(MatchRound, round_.id)
-        log = (tmp_path / "instance" / "logs" / f"round-{round_.id}.log").read_text()
+        log_file = tmp_path / "instance" / "logs" / f"round-{round_.id}.log"
+        for _ in range(600):  # the process reports after its commit
+            if "pair(s)" in log_file.read_text() or "failed" in log_file.read_text():
+                break
+            time.sleep(0.1)
+        log = log_file.read_text()
         assert round_.status == "previewed", log
         assert round_.progress == 100 and round_.metrics["optimal"]["matched"] == 2
         assert db.session.scalar(select(func.count(Match.id))) == 2
