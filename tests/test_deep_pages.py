@@ -65,7 +65,7 @@ def test_deep_page_reads_keys_first_and_counts_once(client, world, small_pages):
         client.get("/registry/enterprises?page=3")
     offsets = [s for s in seen if "OFFSET" in s.upper() and "enterprise" in s]
     assert len(offsets) == 1
-    keys = re.search(r"IN \(SELECT enterprise\.id FROM enterprise WHERE [^()]* OFFSET", offsets[0])
+    keys = re.search(r"IN \(SELECT enterprise\.id FROM enterprise WHERE .* OFFSET", offsets[0])
     assert keys, offsets[0]  # only the keys are walked past, the rows are read by key
     assert not [s for s in seen if "count(" in s.lower()]  # the total is cached
 
