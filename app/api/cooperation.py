@@ -15,6 +15,7 @@ from app.api.helpers import (
     api_user,
     arg,
     json_object,
+    keyed_page_of,
     page_of,
     validated,
     visible_or_404,
@@ -555,7 +556,8 @@ def confirm_teacher(id: int) -> ResponseReturnValue:
 @api_public
 def offer_list() -> ResponseReturnValue:
     """Open offers of approved enterprises, filtered like the page."""
-    return page_of(queries.open_offers(_browse_filters()), offer_json)
+    filters = _browse_filters()
+    return keyed_page_of(lambda p, n: queries.offers_page(filters, p, n), offer_json)
 
 
 @bp.post("/offers")
@@ -591,7 +593,8 @@ def offer(id: int) -> ResponseReturnValue:
 @api_public
 def placement_list() -> ResponseReturnValue:
     """Filters: league, occupation, host kind, period overlap, free seats only."""
-    return page_of(queries.open_placements(_browse_filters()), placement_json)
+    filters = _browse_filters()
+    return keyed_page_of(lambda p, n: queries.placements_page(filters, p, n), placement_json)
 
 
 @bp.post("/placements")

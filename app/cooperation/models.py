@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     String,
     Table,
     Text,
@@ -129,6 +130,7 @@ class Offer(HostPosting, db.Model):
             "mode IN ('enterprise_in_school','school_in_enterprise','linkage','enterprise_run')",
             name="mode_known",
         ),
+        Index("ix_offer_status_starts_on", "status", "starts_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -155,6 +157,8 @@ class Placement(HostPosting, db.Model):
         CheckConstraint("seats_taken >= 0 AND seats_taken <= seats", name="seats_taken_in_bounds"),
         CheckConstraint("ends_on >= starts_on", name="period_ordered"),
         CheckConstraint("status IN ('draft','open','closed')", name="status_known"),
+        # covers the public list's order, so a deep page reads keys from the index only
+        Index("ix_placement_status_starts_on", "status", "starts_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,6 +7,8 @@ from flask import current_app
 from sqlalchemy import Select, String, and_, case, cast, exists, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from app.common.cache import watch
+from app.common.pagination import Page, paginate_by_key
 from app.cooperation.models import (
     AGREEMENT_STATES,
     OPEN_REQUEST_STATUSES,
@@ -94,6 +96,26 @@ def open_offers(filters: BrowseFilters) -> Select:
     if filters.mode:
         stmt = stmt.where(Offer.mode == filters.mode)
     return stmt.order_by(Offer.starts_on, Offer.id)
+
+
+def placements_page(filters: BrowseFilters, page: int, per_page: int) -> Page:
+    """A page of the open placements, cheap at any depth (total cached per filter)."""
+    stmt = open_placements(filters)
+    return paginate_by_key(
+        stmt, Placement.id, page, per_page, namespace="placements", count_key=repr(filters)
+    )
+
+
+def offers_page(filters: BrowseFilters, page: int, per_page: int) -> Page:
+    """A page of the open offers, cheap at any depth (total cached per filter)."""
+    stmt = open_offers(filters)
+    return paginate_by_key(
+        stmt, Offer.id, page, per_page, namespace="offers", count_key=repr(filters)
+    )
+
+
+watch("placements", Placement, Host, Enterprise, placement_occupation)
+watch("offers", Offer, Host, Enterprise, offer_occupation)
 
 
 def placement_choices(extra_ids: list[int] | None = None, limit: int = 300) -> list[tuple]:

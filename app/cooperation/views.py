@@ -171,7 +171,8 @@ def _host_ratings(items) -> dict:
 @public
 def placements():
     """Open teacher-practice placements with filters and pagination."""
-    pagination = _page(queries.open_placements(browse_filters()))
+    size = current_app.config["PAGE_SIZE"]
+    pagination = queries.placements_page(browse_filters(), page_arg(), size)
     return render_template(
         "cooperation/placements.html",
         pagination=pagination,
@@ -197,7 +198,8 @@ def placement_detail(placement_id: int):
 @public
 def offers():
     """Open cooperation offers with filters and pagination."""
-    pagination = _page(queries.open_offers(browse_filters()))
+    size = current_app.config["PAGE_SIZE"]
+    pagination = queries.offers_page(browse_filters(), page_arg(), size)
     return render_template(
         "cooperation/offers.html",
         pagination=pagination,

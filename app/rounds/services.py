@@ -520,6 +520,12 @@ def count_applicants(round_: MatchRound) -> int:
     return db.session.scalar(stmt.where(_in_scope(School.region_code, round_.region_code))) or 0
 
 
+def count_preview(round_id: int) -> int:
+    """How many preview pairs the round holds."""
+    stmt = select(func.count(Match.id)).where(Match.round_id == round_id, Match.status == "preview")
+    return db.session.scalar(stmt) or 0
+
+
 def check_runnable(actor: User, round_: MatchRound) -> None:
     """Raises Forbidden or InvalidState when the round may not run now."""
     _editable(actor, round_)
