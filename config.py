@@ -57,6 +57,8 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # Longest string accepted in any JSON field, form field or query argument (characters).
+    INPUT_MAX_TEXT = int(os.environ.get("INPUT_MAX_TEXT", "65536"))
     PAGE_SIZE = 20
     API_TOKEN_TTL_DAYS = 30
     HSTS = False

@@ -79,10 +79,12 @@ def register_blueprints(app: Flask) -> None:
 def register_security(app: Flask) -> None:
     """Security headers and error pages."""
     from app import errors, navigation, security
+    from app.common import input as input_guard
 
     navigation.register(app)
     security.register(app)
     errors.register(app)
+    input_guard.register(app)
 
 
 def register_commands(app: Flask) -> None:
