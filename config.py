@@ -1,6 +1,8 @@
 """Configuration classes: development (SQLite in instance/), testing and production."""
 
+import math
 import os
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,6 +27,19 @@ KNOWN_DEFAULT_SECRETS = frozenset(
 
 class ConfigError(RuntimeError):
     """Raised when the configuration cannot be used safely."""
+
+
+#: Least estimated entropy of a production SECRET_KEY (secrets.token_hex(32) has about 240).
+MIN_SECRET_BITS = 128
+
+
+def secret_bits(secret: str) -> float:
+    """Estimated entropy of a key in bits: its length times the Shannon entropy per character."""
+    if not secret:
+        return 0.0
+    counts = Counter(secret)
+    per_char = -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts.values())
+    return per_char * len(secret)
 
 
 def _database_url(default: str | None) -> str | None:
@@ -126,12 +141,44 @@ class ProductionConfig(Config):
                 "SECRET_KEY is missing or a known default: set a long random SECRET_KEY "
                 "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')."
             )
+        if secret_bits(secret) < MIN_SECRET_BITS:
+            raise ConfigError(
+                f"SECRET_KEY is too predictable (about {secret_bits(secret):.0f} bits, "
+                f"{MIN_SECRET_BITS} needed): use "
+                "python -c 'import secrets; print(secrets.token_hex(32))'."
+            )
         if not os.environ.get("DATABASE_URL"):
             raise ConfigError(
                 "DATABASE_URL is missing: production needs a PostgreSQL database URL."
             )
-        if settings.get("DEBUG"):
-            raise ConfigError("DEBUG must be off in production.")
+        if settings.get("DEBUG") or debug_requested():
+            raise ConfigError(
+                "DEBUG must be off in production (unset FLASK_DEBUG; no --debug or --debugger)."
+            )
+        if served_by_flask_run():
+            raise ConfigError(
+                "production is served by gunicorn (deploy/gunicorn.conf.py), "
+                "not by the development server of flask run."
+            )
+
+
+def debug_requested() -> bool:
+    """True when the environment asks for debug mode (FLASK_DEBUG, set by flask --debug too)."""
+    return os.environ.get("FLASK_DEBUG", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def served_by_flask_run() -> bool:
+    """True while the app is being loaded by `flask run` (the Werkzeug development server)."""
+    try:
+        import click
+    except ImportError:  # pragma: no cover - click comes with Flask
+        return False
+    ctx = click.get_current_context(silent=True)
+    while ctx is not None:
+        if ctx.command is not None and ctx.command.name == "run" and ctx.parent is not None:
+            return True
+        ctx = ctx.parent
+    return False
 
 
 CONFIGS = {

@@ -8,6 +8,23 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import CONFIGS, ConfigError, ProductionConfig, apply_environment
 
 
+class GongxueFlask(Flask):
+    """Flask whose production instances refuse debug mode, however it is switched on."""
+
+    @property
+    def debug(self) -> bool:
+        """Whether debug mode is on (never in production)."""
+        return self.config["DEBUG"]
+
+    @debug.setter
+    def debug(self, value: bool) -> None:
+        if value and self.config.get("ENV_NAME") == "production":
+            raise ConfigError("DEBUG must be off in production.")
+        self.config["DEBUG"] = value
+        if self.config["TEMPLATES_AUTO_RELOAD"] is None:
+            self.jinja_env.auto_reload = value
+
+
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
     """Build the application; raises ConfigError when production settings are unsafe."""
     name = (
@@ -15,7 +32,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     )
     if name not in CONFIGS:
         raise ConfigError(f"unknown configuration {name!r}: use one of {', '.join(CONFIGS)}")
-    app = Flask(__name__, instance_relative_config=True)
+    app = GongxueFlask(__name__, instance_relative_config=True)
     app.config.from_object(CONFIGS[name])
     apply_environment(app.config)
     app.config.update(overrides or {})
