@@ -39,7 +39,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.config["ENV_NAME"] = name
     if name == "production":
         ProductionConfig.check(app.config)
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:  # the client address and scheme come from this many proxies' headers
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     os.makedirs(app.instance_path, exist_ok=True)
 
     register_extensions(app)
@@ -53,6 +55,7 @@ def register_extensions(app: Flask) -> None:
     """Bind database, migrations, login, CSRF, Babel and the rate limiter."""
     from app import i18n, models  # noqa: F401
     from app.auth import login as auth_login
+    from app.auth import throttle
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -62,6 +65,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     limiter.init_app(app)
+    throttle.init_app(app)
     i18n.register(app)
 
 

@@ -1,10 +1,9 @@
-"""Flask-Login wiring, session identity and the rate limits on failed logins."""
+"""Flask-Login wiring and session identity (login attempts are counted in app.auth.throttle)."""
 
-from flask import g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 
-from app.extensions import db, limiter
+from app.extensions import db
 
 
 def configure(manager: LoginManager) -> None:
@@ -27,40 +26,3 @@ def load_user(identity: str):
     if user is None or user.session_token != token or not user.active:
         return None
     return user
-
-
-def mark_login_failed() -> None:
-    """Tell the rate limiter that this request was a failed login attempt."""
-    g.login_failed = True
-
-
-def _failed() -> bool:
-    return bool(g.get("login_failed"))
-
-
-def _account_key() -> str:
-    """Rate-limit key of the account named in the request (form or JSON body)."""
-    data = request.get_json(silent=True) if request.is_json else request.form
-    email = data.get("email") if isinstance(data, dict) or hasattr(data, "getlist") else None
-    return f"login-account:{email.strip().lower() if isinstance(email, str) else ''}"
-
-
-def _limit_value() -> str:
-    from flask import current_app
-
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def login_limits(view):
-    """Limit failed logins per address and per account; successful logins cost nothing."""
-    view = limiter.limit(
-        _limit_value, methods=["POST"], deduct_when=lambda r: _failed(), scope="login-address"
-    )(view)
-    view = limiter.limit(
-        _limit_value,
-        methods=["POST"],
-        deduct_when=lambda r: _failed(),
-        key_func=_account_key,
-        scope="login-account",
-    )(view)
-    return view
