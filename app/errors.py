@@ -1,6 +1,6 @@
 """Friendly error pages for people, JSON errors for the API; never a stack trace."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -82,5 +82,45 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
-        db.session.rollback()
+        discard_session()
         return http_error(InternalServerError())
+
+    @app.after_request
+    def end_transaction(response):
+        """Roll back what the view left open while the app can still answer: a connection lost
+        mid-request becomes the app's own 500 page, not the server's (streams end in teardown)."""
+        if not response.is_streamed:
+            db.session.rollback()
+        return response
+
+    # The session's teardown runs after the response has left the app: it must never raise.
+    app.teardown_appcontext_funcs[:] = [
+        safe_teardown if getattr(f, "__func__", None) is type(db)._teardown_session else f
+        for f in app.teardown_appcontext_funcs
+    ]
+
+
+def discard_session() -> None:
+    """Roll back the session; when even that fails (connection gone), throw the session away."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is unusable; the pool replaces it
+        current_app.logger.warning("database rollback failed; discarding the session")
+        _throw_away_session()
+
+
+def _throw_away_session() -> None:
+    try:
+        db.session.invalidate()
+    except Exception:  # noqa: BLE001
+        current_app.logger.warning("could not invalidate the database session")
+    db.session.registry.clear()
+
+
+def safe_teardown(exc: BaseException | None) -> None:
+    """Remove the request's session; a failure is logged and the session thrown away."""
+    try:
+        db.session.remove()
+    except Exception:  # noqa: BLE001
+        current_app.logger.exception("closing the database session failed")
+        _throw_away_session()

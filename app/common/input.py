@@ -53,13 +53,20 @@ def text_errors(value: Any, limit: int, path: str = "") -> dict[str, str]:
     return errors
 
 
-def request_text_errors() -> dict[str, str]:
-    """Bad strings in the current request's JSON body, form fields and query arguments."""
+def query_text_errors() -> dict[str, str]:
+    """Bad strings in the current request's query arguments."""
     limit = current_app.config.get("INPUT_MAX_TEXT", DEFAULT_MAX_TEXT)
     errors: dict[str, str] = {}
     for name, values in request.args.lists():
         for value in values:
             errors.update(text_errors({name: value}, limit))
+    return errors
+
+
+def body_text_errors() -> dict[str, str]:
+    """Bad strings in the current request's JSON body or form fields."""
+    limit = current_app.config.get("INPUT_MAX_TEXT", DEFAULT_MAX_TEXT)
+    errors: dict[str, str] = {}
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             for name, values in request.form.lists():
@@ -80,16 +87,19 @@ def register(app: Flask) -> None:
     """Install the guard as the first request hook of the application."""
 
     def guard_input():
-        errors = request_text_errors()
+        # a bad query argument is a bad request (400); a bad field of a body is a 422
+        status, errors = 400, query_text_errors()
+        if not errors:
+            status, errors = 422, body_text_errors()
         if not errors:
             return None
         from app.errors import json_error, wants_json
 
         message = _("Some fields contain text that cannot be accepted.")
         if wants_json():
-            return json_error(422, message, errors)
+            return json_error(status, message, errors)
         details = [f"{name}: {text}" for name, text in sorted(errors.items())]
-        html = render_template("errors/error.html", status=422, message=message, details=details)
-        return html, 422
+        html = render_template("errors/error.html", status=status, message=message, details=details)
+        return html, status
 
     app.before_request_funcs.setdefault(None, []).insert(0, guard_input)
