@@ -80,6 +80,8 @@ class Config:
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     # Longest string accepted in any JSON field, form field or query argument (characters).
     INPUT_MAX_TEXT = int(os.environ.get("INPUT_MAX_TEXT", "65536"))
+    # Longest request target (path and query) answered normally; longer ones get the app's 414.
+    MAX_URL_LENGTH = int(os.environ.get("MAX_URL_LENGTH", "4096"))
     PAGE_SIZE = 20
     API_TOKEN_TTL_DAYS = 30
     HSTS = False

@@ -101,11 +101,13 @@ def register_security(app: Flask) -> None:
     """Security headers and error pages."""
     from app import errors, navigation, security
     from app.common import input as input_guard
+    from app.common import requestlog
 
     navigation.register(app)
     security.register(app)
     errors.register(app)
     input_guard.register(app)
+    requestlog.register(app)  # after the guard: its hook goes first and runs for every request
 
 
 def register_commands(app: Flask) -> None:

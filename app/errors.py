@@ -1,6 +1,6 @@
 """Friendly error pages for people, JSON errors for the API; never a stack trace."""
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -15,6 +15,7 @@ CODES = {
     405: "method_not_allowed",
     409: "conflict",
     413: "too_large",
+    414: "uri_too_long",
     415: "unsupported_media_type",
     422: "validation_error",
     429: "rate_limited",
@@ -34,6 +35,7 @@ def json_error(status: int, message: str, fields: dict | None = None, code: str 
             "code": code or CODES.get(status, "error"),
             "message": message,
             "fields": fields or {},
+            "request_id": g.get("request_id"),
         }
     }
     return jsonify(body), status
@@ -48,6 +50,7 @@ def _messages() -> dict[int, str]:
         405: _("This action is not allowed here."),
         409: _("This conflicts with the current state."),
         413: _("The upload is too large."),
+        414: _("The address is too long."),
         429: _("Too many attempts. Please wait a minute and try again."),
         500: _("Something went wrong on our side. Please try again later."),
     }

@@ -116,3 +116,10 @@ def test_gunicorn_serves_the_app_in_chinese_with_the_deploy_settings(gunicorn_se
     assert 'lang="zh-CN"' in html and "登录" in html and "密码" in html
     status, _, _ = _get(base + "/healthz")
     assert status == 200
+
+
+def test_request_lines_over_4_kb_get_the_app_error_through_gunicorn(gunicorn_server):
+    base, _proc, _log = gunicorn_server
+    status, headers, body = _get(base + "/api/v1/enterprises?q=" + "x" * 5000)
+    assert status == 414
+    assert '"uri_too_long"' in body and headers["X-Request-ID"]

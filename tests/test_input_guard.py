@@ -69,3 +69,13 @@ def test_ordinary_text_passes(client):
         "name": "王小明 😀",
     }
     assert _post_json(client, "/api/v1/accounts", payload).status_code == 201
+
+
+def test_over_long_addresses_get_the_app_414(client):
+    response = client.get("/registry/enterprises?q=" + "x" * 5000)
+    assert response.status_code == 414
+    assert "The address is too long." in response.get_data(as_text=True)
+    response = client.get("/api/v1/enterprises?q=" + "x" * 5000)
+    assert response.status_code == 414
+    assert response.get_json()["error"]["code"] == "uri_too_long"
+    assert client.get("/registry/enterprises?q=" + "x" * 3000).status_code == 200

@@ -11,11 +11,21 @@ from sqlalchemy import select
 from app.api import bp
 from app.api.auth import api_login_required, api_public, api_roles
 from app.api.docs import operation
-from app.api.helpers import api_user, arg, json_object, page_of, validated, visible_or_404, writable
+from app.api.helpers import (
+    api_user,
+    arg,
+    json_object,
+    page_of,
+    page_or_file,
+    validated,
+    visible_or_404,
+    writable,
+)
 from app.api.openapi import EXTRA_SCHEMAS, QUERY_PARAMETERS
 from app.api.schemas import ARRAY, INTEGER, STRING, type_errors
 from app.common.errors import Forbidden, NotFound, ValidationFailed
-from app.cooperation import queries, services
+from app.common.exports import export_response
+from app.cooperation import exports, queries, services
 from app.cooperation.forms import (
     ApplicationForm,
     OfferForm,
@@ -374,13 +384,14 @@ def create_teacher() -> ResponseReturnValue:
     "Teachers of the caller's school, pending first",
     tag="cooperation",
     responses={200: "TeacherList"},
-    query=PAGE,
+    query=(*PAGE, "format"),
 )
 @api_roles("school")
 def teacher_list() -> ResponseReturnValue:
-    """School staff see their school's teachers."""
+    """School staff see their school's teachers (?format=csv|xlsx: every page as a file)."""
     school_id = api_user().school_id or 0
-    return page_of(queries.school_teachers(school_id), teacher_json)
+    stmt = queries.school_teachers(school_id)
+    return page_or_file(stmt, teacher_json, exports.TEACHERS, "teachers")
 
 
 @bp.get("/teachers/<int:id>")
@@ -607,7 +618,7 @@ def end_pairing(id: int) -> ResponseReturnValue:
     "Applications: the teacher's own, the school's teachers', or an enterprise's applicants",
     tag="cooperation",
     responses={200: "ApplicationList"},
-    query=PAGE,
+    query=(*PAGE, "format"),
 )
 @api_roles("teacher", "school", "enterprise")
 def application_list() -> ResponseReturnValue:
@@ -620,7 +631,7 @@ def application_list() -> ResponseReturnValue:
     else:
         teacher = services.teacher_of(user)
         stmt = queries.teacher_applications_stmt(teacher.id if teacher else 0)
-    return page_of(stmt, application_json)
+    return page_or_file(stmt, application_json, exports.APPLICATIONS, "applications")
 
 
 @bp.post("/applications")
@@ -815,19 +826,21 @@ def practice_ledger() -> ResponseReturnValue:
     "Teachers behind the practice rule in the administrator's scope",
     tag="cooperation",
     responses={200: "ComplianceList"},
-    query=(*PAGE, "school_id"),
+    query=(*PAGE, "school_id", "format"),
 )
 @api_roles(*ADMINS)
 def practice_compliance() -> ResponseReturnValue:
-    """League administrators see their league only."""
-    from app.api.helpers import page_args
+    """League administrators see their league only (?format=csv|xlsx: every row as a file)."""
+    from app.api.helpers import page_args, wants_file  # noqa: I001
 
     school = arg("school_id")
     school_id = int(school) if school and school.isdigit() and len(school) < 10 else None
+    stmt = queries.behind_rule(api_user(), services.today(), school_id)
+    fmt = wants_file()
+    if fmt:
+        return export_response(stmt, exports.COMPLIANCE, "practice-compliance", fmt)
     page, per_page = page_args()
-    result = queries.paginate_rows(
-        queries.behind_rule(api_user(), services.today(), school_id), page, per_page
-    )
+    result = queries.paginate_rows(stmt, page, per_page)
     required, _years = queries.rule()
     return {
         "items": [

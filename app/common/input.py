@@ -7,12 +7,15 @@ request hook (rate limiter, CSRF, authentication) and answers 422 naming the fie
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 
 #: Longest string accepted in any field (characters); field validators set tighter limits.
 DEFAULT_MAX_TEXT = 65536
+#: Longest request target (path and query string) the app answers normally.
+DEFAULT_MAX_URL = 4096
 
 
 def _problem(value: str, limit: int) -> str | None:
@@ -83,10 +86,23 @@ def body_text_errors() -> dict[str, str]:
     return errors
 
 
+def url_length() -> int:
+    """Length of the request target as the client sent it (path and query string)."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    if raw:
+        return len(raw)
+    query = request.environ.get("QUERY_STRING", "")
+    return len(quote(request.path)) + (len(query) + 1 if query else 0)
+
+
 def register(app: Flask) -> None:
     """Install the guard as the first request hook of the application."""
 
     def guard_input():
+        if url_length() > current_app.config.get("MAX_URL_LENGTH", DEFAULT_MAX_URL):
+            from werkzeug.exceptions import RequestURITooLarge
+
+            raise RequestURITooLarge()
         # a bad query argument is a bad request (400); a bad field of a body is a 422
         status, errors = 400, query_text_errors()
         if not errors:
