@@ -26,3 +26,54 @@ def load_user(identity: str):
     if user is None or user.session_token != token or not user.active:
         return None
     return user
+
+
+def idle_minutes(user) -> int:
+    """Minutes without a request after which the user's session ends (shorter for admins)."""
+    from flask import current_app
+
+    key = "SESSION_IDLE_MINUTES_ADMIN" if user.is_admin else "SESSION_IDLE_MINUTES"
+    return int(current_app.config[key])
+
+
+def touch_session() -> None:
+    """Note the time of the session's latest request (seconds since the epoch, UTC)."""
+    from flask import session
+
+    from app.common.time import utcnow
+
+    session["last_seen"] = int(utcnow().timestamp())
+
+
+def register_idle_timeout(app) -> None:
+    """End a page session after a configurable time without requests (the API uses tokens)."""
+    from flask import flash, redirect, request, session, url_for
+    from flask_babel import gettext as _
+    from flask_login import current_user, logout_user
+
+    from app.common.time import utcnow
+
+    @app.before_request
+    def end_idle_session():
+        if request.blueprint == "api" or request.endpoint == "static":
+            return None
+        if "_user_id" not in session or not current_user.is_authenticated:
+            return None
+        now = int(utcnow().timestamp())
+        last = session.get("last_seen")
+        minutes = idle_minutes(current_user)
+        if isinstance(last, int) and now - last > minutes * 60:
+            locale = session.get("locale")
+            logout_user()
+            session.clear()
+            if locale:
+                session["locale"] = locale
+            flash(
+                _("You were logged out after %(n)d minutes without activity.", n=minutes),
+                "warning",
+            )
+            target = request.full_path if request.method == "GET" else None
+            return redirect(url_for("auth.login", next=target))
+        if not isinstance(last, int) or now - last >= 15:
+            session["last_seen"] = now
+        return None

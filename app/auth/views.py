@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.auth import services, throttle
+from app.auth.login import touch_session
 from app.auth.decorators import login_required, public
 from app.auth.forms import LoginForm, PasswordForm, SignupForm
 from app.common.errors import ServiceError
@@ -32,6 +33,7 @@ def _start_session(user) -> None:
         session["locale"] = locale
     session.permanent = True
     login_user(user)
+    touch_session()
     services.record_login(user)
 
 
