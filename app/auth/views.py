@@ -14,9 +14,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.auth import services, throttle
-from app.auth.login import touch_session
 from app.auth.decorators import login_required, public
 from app.auth.forms import LoginForm, PasswordForm, SignupForm
+from app.auth.login import touch_session
 from app.common.errors import ServiceError
 from app.common.forms import apply_errors
 from app.common.http import is_safe_local_path
