@@ -21,39 +21,103 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app, request
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage, Storage, storage_from_string
 from werkzeug.exceptions import TooManyRequests
 
 log = logging.getLogger("gongxue.login")
 
 #: Seconds between attempts to reach the shared storage again after it failed.
 RETRY_SECONDS = 15.0
+PREFIX = "gongxue:login:"
+
+# Increment every key at once (one atomic step), starting each key's window on its first hit.
+_INCR_ALL = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+    counts[i] = redis.call('INCR', key)
+    if counts[i] == 1 then redis.call('EXPIRE', key, ARGV[1]) end
+end
+return counts
+"""
+
+
+class MemoryCounters:
+    """Counters with a fixed window in this process's memory."""
+
+    def __init__(self):
+        self.counts: dict[str, tuple[int, float]] = {}
+        self.lock = threading.Lock()
+
+    def incr_all(self, keys: list[str], expiry: int) -> list[int]:
+        """Increment every key together; returns the new counts."""
+        now = time.monotonic()
+        with self.lock:
+            result = []
+            for key in keys:
+                count, until = self.counts.get(key, (0, 0.0))
+                if until <= now:
+                    count, until = 0, now + expiry
+                self.counts[key] = (count + 1, until)
+                result.append(count + 1)
+            return result
+
+    def decr_all(self, keys: list[str]) -> None:
+        """Give one count back on every key."""
+        with self.lock:
+            for key in keys:
+                if key in self.counts:
+                    count, until = self.counts[key]
+                    self.counts[key] = (max(0, count - 1), until)
+
+    def reset(self) -> None:
+        """Forget every count."""
+        with self.lock:
+            self.counts.clear()
+
+
+class RedisCounters:
+    """The same counters on Redis, shared by every app server."""
+
+    def __init__(self, uri: str, options: dict):
+        import redis
+
+        self.client = redis.Redis.from_url(uri, **options)
+        self.script = self.client.register_script(_INCR_ALL)
+
+    def incr_all(self, keys: list[str], expiry: int) -> list[int]:
+        """Increment every key in one atomic script; returns the new counts."""
+        return [int(n) for n in self.script(keys=keys, args=[expiry])]
+
+    def decr_all(self, keys: list[str]) -> None:
+        """Give one count back on every key."""
+        pipe = self.client.pipeline()
+        for key in keys:
+            pipe.decr(key)
+        pipe.execute()
+
+    def reset(self) -> None:
+        """Forget every login count."""
+        for key in self.client.scan_iter(PREFIX + "*"):
+            self.client.delete(key)
 
 
 class _State:
-    """The storages of one application: the shared one (Redis) and the in-memory fallback."""
+    """The counters of one application: the shared ones (Redis) and the in-memory fallback."""
 
     def __init__(self, uri: str, options: dict):
         self.uri = uri
-        self.shared: Storage | None = (
-            None if uri.startswith("memory://") else storage_from_string(uri, **options)
+        self.shared = (
+            None if not uri.startswith(("redis://", "rediss://")) else (RedisCounters(uri, options))
         )
-        self.memory = MemoryStorage()
+        self.memory = MemoryCounters()
         self.down_until = 0.0
         self.lock = threading.Lock()
 
-    def _storage(self) -> Storage:
-        if self.shared is None or time.monotonic() < self.down_until:
-            return self.memory
-        return self.shared
-
     def run(self, operation):
-        """Run operation(storage) on the shared storage, or in memory while it is unreachable."""
-        storage = self._storage()
-        if storage is self.memory:
-            return operation(storage)
+        """Run operation(counters) on the shared counters, or in memory while unreachable."""
+        if self.shared is None or time.monotonic() < self.down_until:
+            return operation(self.memory)
         try:
-            result = operation(storage)
+            result = operation(self.shared)
         except Exception as exc:  # noqa: BLE001 - any storage failure means "unreachable"
             with self.lock:
                 was_up = self.down_until == 0.0
@@ -109,9 +173,7 @@ class Attempt:
     def succeeded(self) -> None:
         """A successful login costs nothing: undo this attempt's counts."""
         state: _State = current_app.extensions["login_throttle"]
-        expiry = self.item.get_expiry()
-        for key in self.keys:
-            state.run(lambda s, key=key: s.incr(key, expiry, amount=-1))
+        state.run(lambda counters: counters.decr_all(self.keys))
 
 
 def begin(email: str | None) -> Attempt:
@@ -120,12 +182,12 @@ def begin(email: str | None) -> Attempt:
     item = _limit()
     address = request.remote_addr or "unknown"
     account = (email or "").strip().lower()[:254]
-    keys = [item.key_for("login-address", address)]
+    keys = [PREFIX + item.key_for("address", address)]
     if account:
-        keys.append(item.key_for("login-account", account))
-        keys.append(item.key_for("login-account-address", account, address))
+        keys.append(PREFIX + item.key_for("account", account))
+        keys.append(PREFIX + item.key_for("account-address", account, address))
     expiry = item.get_expiry()
-    counts = [state.run(lambda s, key=key: s.incr(key, expiry)) for key in keys]
+    counts = state.run(lambda counters: counters.incr_all(keys, expiry))
     by_address = counts[0]
     account_over = account and counts[1] > item.amount and counts[2] > 1
     if by_address > item.amount or account_over:
