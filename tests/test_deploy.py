@@ -126,6 +126,15 @@ def test_request_lines_over_4_kb_get_the_app_error_through_gunicorn(gunicorn_ser
     assert '"uri_too_long"' in body and headers["X-Request-ID"]
 
 
+def _answers(redis_url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(redis_url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
 def _production_steps() -> list[str]:
     """The command lines of the README's "Running in production" block, in order."""
     text = (ROOT / "README.md").read_text()
@@ -164,9 +173,8 @@ def test_readme_production_steps_serve_chinese_from_a_fresh_checkout(tmp_path):
         if line.startswith("export DATABASE_URL="):
             line = f"export DATABASE_URL={database}"
         elif line.startswith("export REDIS_URL="):
-            line = "export REDIS_URL=" + os.environ.get(
-                "TEST_REDIS_URL", "redis://127.0.0.1:6379/15"
-            )
+            redis_url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+            line = f"export REDIS_URL={redis_url}" if _answers(redis_url) else "unset REDIS_URL"
         line = line.replace("--password '…'", "--password 'Pr0duction-Admin-Passw0rd'")
         if line.startswith("gunicorn "):
             line = f"export GUNICORN_BIND=127.0.0.1:{port} GUNICORN_WORKERS=1\nexec {line}"
