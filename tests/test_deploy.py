@@ -1,6 +1,7 @@
 """The production deployment files: gunicorn with deploy/gunicorn.conf.py serves the app and
 refuses unsafe settings by stopping, not by restarting workers."""
 
+import json
 import os
 import shutil
 import signal
@@ -117,6 +118,12 @@ def test_gunicorn_serves_the_app_in_chinese_with_the_deploy_settings(gunicorn_se
     assert 'lang="zh-CN"' in html and "登录" in html and "密码" in html
     status, _, _ = _get(base + "/healthz")
     assert status == 200
+    request_id = headers["X-Request-ID"]
+    lines = [line for line in log_path.read_text().splitlines() if request_id in line]
+    # gunicorn's access line and the app's JSON line both carry the request id
+    assert any(f"request_id={request_id}" in line and '"GET /auth/login' in line for line in lines)
+    app_lines = [json.loads(line) for line in lines if line.startswith("{")]
+    assert [(e["path"], e["status"], e["user"]) for e in app_lines] == [("/auth/login", 200, None)]
 
 
 def test_request_lines_over_4_kb_get_the_app_error_through_gunicorn(gunicorn_server):
