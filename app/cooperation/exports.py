@@ -6,6 +6,13 @@ from app.common.exports import Column
 from app.cooperation.forms import STATUS_LABELS
 
 
+def _choices(application) -> list:
+    """The application's choices the caller may see (a host's side: only its own)."""
+    from app.common.privacy import current_viewer
+
+    return application.visible_choices(current_viewer())
+
+
 def _status(value: str) -> str:
     return str(STATUS_LABELS.get(value, value))
 
@@ -24,7 +31,7 @@ APPLICATIONS = [
     Column(_l("Status"), lambda a: _status(a.status)),
     Column(_l("Starts on"), lambda a: a.starts_on),
     Column(_l("Ends on"), lambda a: a.ends_on),
-    Column(_l("Placements"), lambda a: " ".join(str(i) for i in a.placement_ids)),
+    Column(_l("Placements"), lambda a: " ".join(str(c.placement_id) for c in _choices(a))),
     Column(_l("Note"), lambda a: a.note),
 ]
 #: Rows are (Teacher, days in the rule's window).
