@@ -24,11 +24,13 @@ def log_lines():
     handler = _Lines()
     logger = logging.getLogger("gongxue.request")
     logger.addHandler(handler)
-    old_level = logger.level
+    old_level, old_disabled = logger.level, logger.disabled
     logger.setLevel(logging.INFO)
+    logger.disabled = False  # alembic's fileConfig (migration tests) disables existing loggers
     yield handler.lines
     logger.removeHandler(handler)
     logger.setLevel(old_level)
+    logger.disabled = old_disabled
 
 
 def test_one_json_line_per_request_with_id_user_status_and_duration(client, log_lines):
