@@ -67,6 +67,7 @@ class Config:
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute")
+    VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
     # Reads (GET) of the API and of the directory pages and exports, per caller.
     READ_RATE_LIMIT = os.environ.get("READ_RATE_LIMIT", "120/minute")
     BABEL_DEFAULT_LOCALE = "zh_CN"

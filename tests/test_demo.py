@@ -387,8 +387,12 @@ def test_programme_applications_respect_the_limits(app):
         assert statuses[status] >= 1, status
     assert statuses["submitted"] >= 1
     assert all(r.reason for r in rows if r.status == "rejected")
-    assert all(r.decided_at and r.decided_by_id for r in rows if r.status != "submitted")
+    waiting = ("submitted", "recommended")
+    assert statuses["recommended"] >= 1  # the region administrator has one to decide
+    assert all(r.decided_at and r.decided_by_id for r in rows if r.status not in waiting)
+    assert all(r.recommended_by_id for r in rows if r.status != "submitted")
     selected = [r for r in rows if r.status in SELECTED_STATUSES]
+    assert all(r.batch.notice_published_at for r in selected)
     assert 10 <= len({r.school_major_id for r in selected}) <= 16
     assert 5 <= len({r.school_id for r in selected}) <= 9
     school = _user(data.SCHOOL_EMAIL).school
@@ -587,6 +591,49 @@ def test_programme_and_resources_seed_once(app):
     before = table_counts()
     assert not seed_programme().created and not seed_resources().created
     assert table_counts() == before
+
+
+def test_direct_cooperation_proposals_agreements_and_ratings(app):
+    from app.cooperation.models import Agreement, AgreementParty, Feedback, Proposal
+
+    output = seed(app)
+    assert "demo data created" in output
+    proposals = grouped(Proposal.status)
+    assert proposals["pending"] >= 2 and proposals["accepted"] >= 1
+    assert proposals["declined"] >= 1
+    assert {p.direction for p in db.session.scalars(select(Proposal))} == {
+        "to_request",
+        "to_offer",
+    }
+    school = db.session.scalar(select(User).where(User.email == data.SCHOOL_EMAIL))
+    received = db.session.scalars(
+        select(Proposal).where(Proposal.status == "pending", Proposal.direction == "to_request")
+    ).all()
+    assert any(p.school_major.school_id == school.school_id for p in received)
+    states = grouped(Agreement.state)
+    assert states["pending"] >= 2 and states["active"] >= 2 and states["superseded"] >= 1
+    partly = [
+        a
+        for a in db.session.scalars(select(Agreement).where(Agreement.state == "pending"))
+        if a.has_file and any(p.confirmed_at for p in a.parties)
+    ]
+    assert partly, "one agreement waits for the second confirmation"
+    for agreement in db.session.scalars(select(Agreement).where(Agreement.state == "active")):
+        assert agreement.has_file
+        assert all(p.confirmed_at for p in agreement.parties)
+    unconfirmed = db.session.scalar(
+        select(func.count())
+        .select_from(AgreementParty)
+        .join(Agreement, AgreementParty.agreement_id == Agreement.id)
+        .where(Agreement.state == "active", AgreementParty.confirmed_at.is_(None))
+    )
+    assert unconfirmed == 0
+    occasions = grouped(Feedback.occasion)
+    assert occasions["placement"] >= 10 and occasions["practice"] >= 1
+    assert occasions["pairing_year"] >= 1
+    again = seed(app)
+    assert "already present" in again
+    assert grouped(Proposal.status) == proposals
 
 
 @pytest.mark.parametrize(

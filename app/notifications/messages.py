@@ -41,6 +41,20 @@ MESSAGES = {
     "round_deadline_soon": _l(
         "Match round %(round)s closes on %(deadline)s: answer your proposals within 3 days."
     ),
+    # programme reminders (sent by app/programme/reminders.py)
+    "batch_closing_soon": _l(
+        "Batch %(batch)s closes on %(closes_on)s and your school has not applied a major yet."
+    ),
+    "supervision_action_due": _l("A supervision action is due on %(due_on)s: %(action)s"),
+    "supervision_action_overdue": _l(
+        "A supervision action was due on %(due_on)s and is still open: %(action)s"
+    ),
+    "objection_awaiting": _l(
+        "An objection to the selection of %(school)s in %(batch)s awaits your answer."
+    ),
+    "practice_behind": _l(
+        "%(behind)s of your %(teachers)s teachers fall behind the enterprise-practice rule."
+    ),
     # teaching resources, venues, supervision (sent by app/resources)
     "resource_approved": _l("“%(title)s” has passed review. %(comment)s"),
     "resource_returned": _l("“%(title)s” was returned for revision: %(comment)s"),
@@ -49,6 +63,25 @@ MESSAGES = {
     "booking_declined": _l("Your booking of %(venue)s was declined."),
     "supervision_recorded": _l(
         "A supervision visit of %(visited_on)s was recorded with %(actions)s required actions."
+    ),
+    # direct pairing proposals (sent by app/cooperation)
+    "proposal_received": _l(
+        "%(party)s proposes to pair %(major)s of %(school)s with %(host)s of %(enterprise)s."
+    ),
+    "proposal_accepted": _l(
+        "The proposal to pair %(major)s of %(school)s with %(host)s was accepted: "
+        "the pairing has started."
+    ),
+    "agreement_created": _l(
+        "Agreement “%(title)s” (version %(version)s) was recorded: upload the signed scan and "
+        "confirm it."
+    ),
+    "agreement_active": _l(
+        "Agreement “%(title)s” (version %(version)s) is confirmed by every party and in force."
+    ),
+    "agreement_ending": _l("Agreement “%(title)s” ends on %(ends_on)s: renew it in time."),
+    "proposal_declined": _l(
+        "The proposal to pair %(major)s of %(school)s with %(host)s was declined: %(reason)s"
     ),
 }
 FALLBACK = _l("You have a new notification.")
