@@ -1,6 +1,8 @@
 """Configuration classes: development (SQLite in instance/), testing and production."""
 
+import math
 import os
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,6 +29,19 @@ class ConfigError(RuntimeError):
     """Raised when the configuration cannot be used safely."""
 
 
+#: Least estimated entropy of a production SECRET_KEY (secrets.token_hex(32) has about 240).
+MIN_SECRET_BITS = 128
+
+
+def secret_bits(secret: str) -> float:
+    """Estimated entropy of a key in bits: its length times the Shannon entropy per character."""
+    if not secret:
+        return 0.0
+    counts = Counter(secret)
+    per_char = -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts.values())
+    return per_char * len(secret)
+
+
 def _database_url(default: str | None) -> str | None:
     url = os.environ.get("DATABASE_URL", default)
     if url and url.startswith("postgres://"):
@@ -50,6 +65,12 @@ class Config:
     CACHE_DEFAULT_TIMEOUT = int(os.environ.get("CACHE_DEFAULT_TIMEOUT", "300"))
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down: count in each process's memory, log a warning, go back when it answers.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute")
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
     # Reads (GET) of the API and of the directory pages and exports, per caller.
@@ -63,8 +84,15 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    # A page session ends after this many minutes without a request (等保 2.0 idle timeout).
+    SESSION_IDLE_MINUTES_ADMIN = int(os.environ.get("SESSION_IDLE_MINUTES_ADMIN", "30"))
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "120"))
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # Longest string accepted in any JSON field, form field or query argument (characters).
+    INPUT_MAX_TEXT = int(os.environ.get("INPUT_MAX_TEXT", "65536"))
+    # Longest request target (path and query) answered normally; longer ones get the app's 414.
+    MAX_URL_LENGTH = int(os.environ.get("MAX_URL_LENGTH", "4096"))
     PAGE_SIZE = 20
     API_TOKEN_TTL_DAYS = 30
     HSTS = False
@@ -136,12 +164,44 @@ class ProductionConfig(Config):
                 "SECRET_KEY is missing or a known default: set a long random SECRET_KEY "
                 "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')."
             )
+        if secret_bits(secret) < MIN_SECRET_BITS:
+            raise ConfigError(
+                f"SECRET_KEY is too predictable (about {secret_bits(secret):.0f} bits, "
+                f"{MIN_SECRET_BITS} needed): use "
+                "python -c 'import secrets; print(secrets.token_hex(32))'."
+            )
         if not os.environ.get("DATABASE_URL"):
             raise ConfigError(
                 "DATABASE_URL is missing: production needs a PostgreSQL database URL."
             )
-        if settings.get("DEBUG"):
-            raise ConfigError("DEBUG must be off in production.")
+        if settings.get("DEBUG") or debug_requested():
+            raise ConfigError(
+                "DEBUG must be off in production (unset FLASK_DEBUG; no --debug or --debugger)."
+            )
+        if served_by_flask_run():
+            raise ConfigError(
+                "production is served by gunicorn (deploy/gunicorn.conf.py), "
+                "not by the development server of flask run."
+            )
+
+
+def debug_requested() -> bool:
+    """True when the environment asks for debug mode (FLASK_DEBUG, set by flask --debug too)."""
+    return os.environ.get("FLASK_DEBUG", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def served_by_flask_run() -> bool:
+    """True while the app is being loaded by `flask run` (the Werkzeug development server)."""
+    try:
+        import click
+    except ImportError:  # pragma: no cover - click comes with Flask
+        return False
+    ctx = click.get_current_context(silent=True)
+    while ctx is not None:
+        if ctx.command is not None and ctx.command.name == "run" and ctx.parent is not None:
+            return True
+        ctx = ctx.parent
+    return False
 
 
 CONFIGS = {

@@ -75,6 +75,7 @@ def app():
 @pytest.fixture(autouse=True)
 def _clean_database(request, app):
     """Every test starts with empty tables and the reference data loaded."""
+    from app.auth import throttle
     from app.common.cache import cache
     from app.extensions import db, limiter
 
@@ -83,6 +84,7 @@ def _clean_database(request, app):
     helpers.reset_database()
     limiter.reset()
     cache.clear()
+    throttle.reset()
     yield
     db.session.remove()
     ctx.pop()

@@ -95,3 +95,105 @@ def test_production_sends_hsts(prod_env):
     app = create_app("production", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
     response = app.test_client().get("/static/css/app.css")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+ROOT = __import__("pathlib").Path(__file__).parents[1]
+
+
+def _production_env(**extra) -> dict:
+    env = {
+        "GONGXUE_ENV": "production",
+        "PATH": "/usr/bin:/bin",
+        "SECRET_KEY": GOOD_SECRET,
+        "DATABASE_URL": PG_URL,
+    }
+    env.update(extra)
+    return env
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    "args, extra_env",
+    [
+        (["run"], {"FLASK_DEBUG": "1"}),
+        (["--debug", "run"], {}),
+        (["run", "--debugger"], {}),
+        (["run", "--debug"], {}),
+    ],
+    ids=["FLASK_DEBUG=1", "flask --debug run", "run --debugger", "run --debug"],
+)
+def test_production_refuses_debug_however_switched_on(args, extra_env):
+    """The development server (and so the Werkzeug debugger) never serves production."""
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", *args, "--port", str(_free_port())]
+    proc = subprocess.Popen(
+        command,
+        env=_production_env(**extra_env),
+        cwd=str(ROOT),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        output, _ = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        output, _ = proc.communicate()
+        pytest.fail(f"the server started in production: {output[-2000:]}")
+    assert proc.returncode != 0
+    assert "Debugger is active" not in output
+    assert "refusing to start" in output
+    assert "Traceback" not in output
+
+
+def test_production_app_refuses_debug_set_later(prod_env):
+    app = create_app("production")
+    with pytest.raises(ConfigError, match="DEBUG"):
+        app.debug = True
+    with pytest.raises(ConfigError, match="DEBUG"):
+        app.run(debug=True)
+    assert app.debug is False
+
+
+def test_production_refuses_debug_from_the_environment(prod_env):
+    prod_env.setenv("FLASK_DEBUG", "1")
+    with pytest.raises(ConfigError, match="DEBUG"):
+        create_app("production")
+
+
+@pytest.mark.parametrize(
+    "secret", ["a" * 16, "a" * 64, "abababababababababababab", "0123456789abcdef"]
+)
+def test_production_refuses_a_low_entropy_secret(prod_env, secret):
+    prod_env.setenv("SECRET_KEY", secret)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app("production")
+
+
+def test_production_accepts_a_generated_secret(prod_env):
+    import secrets
+
+    for secret in (secrets.token_hex(32), secrets.token_urlsafe(32)):
+        prod_env.setenv("SECRET_KEY", secret)
+        assert create_app("production").config["SECRET_KEY"] == secret
+
+
+def test_demo_seed_is_refused_in_production(prod_env, tmp_path):
+    from app.auth.models import User
+    from app.extensions import db
+
+    app = create_app("production", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}"})
+    with app.app_context():
+        db.create_all()
+        result = app.test_cli_runner().invoke(args=["demo", "seed"])
+        assert result.exit_code != 0
+        assert "refused in production" in result.output
+        assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 0
+        db.session.remove()
+        db.engine.dispose()

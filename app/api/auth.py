@@ -13,10 +13,10 @@ from app.api.errors import Unauthorized
 from app.api.helpers import api_user, json_object, validated, writable
 from app.api.schemas import ACCOUNT_INPUT, TOKEN_INPUT, type_errors
 from app.api.serializers import account_json
-from app.auth import services
+from app.auth import services, throttle
 from app.auth.forms import SignupForm
-from app.auth.login import login_limits, mark_login_failed
 from app.common.errors import Forbidden, ValidationFailed
+from app.common.validators import MAX_PASSWORD_LENGTH
 from app.extensions import db
 
 
@@ -59,7 +59,7 @@ def api_roles(*roles: str) -> Callable[[Callable], Callable]:
 
 
 def _readable_credentials(view: Callable) -> Callable:
-    """Refuse bodies the limiter's per-account key cannot read, before the limiter reads them."""
+    """Refuse bodies whose email or password is not text, before the attempt is counted."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
@@ -80,18 +80,20 @@ def _readable_credentials(view: Callable) -> Callable:
 )
 @api_public
 @_readable_credentials
-@login_limits
 def issue_token() -> ResponseReturnValue:
-    """Issue a bearer token; failed attempts are rate limited per address and per account."""
+    """Issue a bearer token; attempts are rate limited per address and per account."""
     payload = json_object()
+    attempt = throttle.begin(payload.get("email"))
     missing = {k: _("This field is required.") for k in TOKEN_INPUT if not payload.get(k)}
     if missing:
-        mark_login_failed()
         raise ValidationFailed(_("Give email and password."), missing)
+    if len(payload["password"]) > MAX_PASSWORD_LENGTH:
+        message = _("Use at most %(n)d characters.", n=MAX_PASSWORD_LENGTH)
+        raise ValidationFailed(message, {"password": message})
     user = services.authenticate(payload["email"], payload["password"])
     if user is None:
-        mark_login_failed()
         raise Unauthorized(_("Wrong email or password."))
+    attempt.succeeded()
     token = services.issue_token(user)
     db.session.commit()
     return {"token": token, "token_type": "Bearer"}, 200

@@ -17,6 +17,7 @@ from app.api.helpers import (
     json_object,
     keyed_page_of,
     page_of,
+    page_or_file,
     validated,
     visible_or_404,
     writable,
@@ -24,8 +25,9 @@ from app.api.helpers import (
 from app.api.openapi import EXTRA_SCHEMAS, QUERY_PARAMETERS
 from app.api.schemas import ARRAY, INTEGER, STRING, type_errors
 from app.common.errors import Forbidden, NotFound, ValidationFailed
+from app.common.exports import export_response
 from app.common.privacy import current_viewer
-from app.cooperation import queries, services
+from app.cooperation import exports, queries, services
 from app.cooperation.forms import (
     AgreementForm,
     ApplicationForm,
@@ -515,12 +517,13 @@ def create_teacher() -> ResponseReturnValue:
     "Teachers: one's own profile, the school's, or the administrator's league's; pending first",
     tag="cooperation",
     responses={200: "TeacherList"},
-    query=PAGE,
+    query=(*PAGE, "format"),
 )
 @api_roles("teacher", "school", *ADMINS)
 def teacher_list() -> ResponseReturnValue:
-    """The same teachers GET /teachers/{id} shows the caller."""
-    return page_of(queries.visible_teachers(api_user()), teacher_json)
+    """The same teachers GET /teachers/{id} shows the caller (?format=csv|xlsx: as a file)."""
+    stmt = queries.visible_teachers(api_user())
+    return page_or_file(stmt, teacher_json, exports.TEACHERS, "teachers")
 
 
 @bp.get("/teachers/<int:id>")
@@ -1017,7 +1020,7 @@ def feedback_report() -> ResponseReturnValue:
     "applicants, or the administrator's league's",
     tag="cooperation",
     responses={200: "ApplicationList"},
-    query=PAGE,
+    query=(*PAGE, "format"),
 )
 @api_roles("teacher", "school", "enterprise", *ADMINS)
 def application_list() -> ResponseReturnValue:
@@ -1032,7 +1035,7 @@ def application_list() -> ResponseReturnValue:
     else:
         teacher = services.teacher_of(user)
         stmt = queries.teacher_applications_stmt(teacher.id if teacher else 0)
-    return page_of(stmt, application_json)
+    return page_or_file(stmt, application_json, exports.APPLICATIONS, "applications")
 
 
 @bp.post("/applications")
@@ -1220,19 +1223,21 @@ def practice_ledger() -> ResponseReturnValue:
     "Teachers behind the practice rule in the administrator's scope",
     tag="cooperation",
     responses={200: "ComplianceList"},
-    query=(*PAGE, "school_id"),
+    query=(*PAGE, "school_id", "format"),
 )
 @api_roles(*ADMINS)
 def practice_compliance() -> ResponseReturnValue:
-    """League administrators see their league only."""
-    from app.api.helpers import page_args
+    """League administrators see their league only (?format=csv|xlsx: every row as a file)."""
+    from app.api.helpers import page_args, wants_file  # noqa: I001
 
     school = arg("school_id")
     school_id = int(school) if school and school.isdigit() and len(school) < 10 else None
+    stmt = queries.behind_rule(api_user(), services.today(), school_id)
+    fmt = wants_file()
+    if fmt:
+        return export_response(stmt, exports.COMPLIANCE, "practice-compliance", fmt)
     page, per_page = page_args()
-    result = queries.paginate_rows(
-        queries.behind_rule(api_user(), services.today(), school_id), page, per_page
-    )
+    result = queries.paginate_rows(stmt, page, per_page)
     required, _years = queries.rule()
     return {
         "items": [

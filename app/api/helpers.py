@@ -121,16 +121,26 @@ def keyed_page_of(page_function: Callable[[int, int], Any], serialize: Callable)
     }
 
 
+def wants_file() -> str | None:
+    """csv or xlsx when ?format= asks for a file; None for JSON; BadRequest otherwise."""
+    from app.common.exports import FORMATS
+
+    fmt = arg("format")
+    if fmt is None or fmt == "json":
+        return None
+    if fmt not in FORMATS:
+        message = _("Use format=csv or format=xlsx.")
+        raise BadRequest(message, {"format": message})
+    return fmt
+
+
 def page_or_file(
     stmt: Select, serialize: Callable[[Any], dict], columns: list, basename: str
 ) -> Any:
     """page_of(stmt), or with ?format=csv|xlsx the same rows (every page) as a file download."""
-    from app.common.exports import FORMATS, export_response
+    from app.common.exports import export_response
 
-    fmt = arg("format")
-    if fmt is None or fmt == "json":
+    fmt = wants_file()
+    if fmt is None:
         return page_of(stmt, serialize)
-    if fmt not in FORMATS:
-        message = _("Use format=csv or format=xlsx.")
-        raise BadRequest(message, {"format": message})
     return export_response(stmt, columns, basename, fmt)

@@ -146,6 +146,11 @@ def _schemas() -> dict[str, dict]:
                         "code": text,
                         "message": text,
                         "fields": {"type": "object", "additionalProperties": text},
+                        "request_id": {
+                            "type": "string",
+                            "nullable": True,
+                            "description": "Quote it when reporting a problem (X-Request-ID).",
+                        },
                     },
                     ["code", "message", "fields"],
                 )

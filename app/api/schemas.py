@@ -84,14 +84,14 @@ REVIEW_INPUT: dict[str, dict] = {
 REVIEW_REQUIRED = ["decision"]
 ACCOUNT_INPUT: dict[str, dict] = {
     "email": _text(254, format="email"),
-    "password": _text(description="At least 8 characters, not a common password."),
+    "password": _text(128, "8 to 128 characters, not a common password."),
     "role": _text(enum=["enterprise", "school", "teacher"]),
     "name": _text(100),
 }
 ACCOUNT_REQUIRED = ["email", "password", "role", "name"]
 TOKEN_INPUT: dict[str, dict] = {
     "email": _text(254),
-    "password": _text(),
+    "password": _text(128),
 }
 TOKEN_REQUIRED = ["email", "password"]
 STATUS_ENUM = list(REVIEW_STATUSES)

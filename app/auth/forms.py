@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from app.common.validators import strong_password
+from app.common.validators import password_length, strong_password
 
 ROLE_LABELS = {
     "enterprise": _l("Enterprise staff"),
@@ -20,7 +20,7 @@ class LoginForm(FlaskForm):
     """Email and password."""
 
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), password_length])
 
 
 class SignupForm(FlaskForm):
@@ -45,7 +45,7 @@ class SignupForm(FlaskForm):
 class PasswordForm(FlaskForm):
     """Change one's own password."""
 
-    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), password_length])
     password = PasswordField(_l("New password"), validators=[DataRequired(), strong_password])
     confirm = PasswordField(
         _l("Repeat new password"),

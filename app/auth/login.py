@@ -1,10 +1,9 @@
-"""Flask-Login wiring, session identity and the rate limits on failed logins."""
+"""Flask-Login wiring and session identity (login attempts are counted in app.auth.throttle)."""
 
-from flask import g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 
-from app.extensions import db, limiter
+from app.extensions import db
 
 
 def configure(manager: LoginManager) -> None:
@@ -29,38 +28,52 @@ def load_user(identity: str):
     return user
 
 
-def mark_login_failed() -> None:
-    """Tell the rate limiter that this request was a failed login attempt."""
-    g.login_failed = True
-
-
-def _failed() -> bool:
-    return bool(g.get("login_failed"))
-
-
-def _account_key() -> str:
-    """Rate-limit key of the account named in the request (form or JSON body)."""
-    data = request.get_json(silent=True) if request.is_json else request.form
-    email = data.get("email") if isinstance(data, dict) or hasattr(data, "getlist") else None
-    return f"login-account:{email.strip().lower() if isinstance(email, str) else ''}"
-
-
-def _limit_value() -> str:
+def idle_minutes(user) -> int:
+    """Minutes without a request after which the user's session ends (shorter for admins)."""
     from flask import current_app
 
-    return current_app.config["LOGIN_RATE_LIMIT"]
+    key = "SESSION_IDLE_MINUTES_ADMIN" if user.is_admin else "SESSION_IDLE_MINUTES"
+    return int(current_app.config[key])
 
 
-def login_limits(view):
-    """Limit failed logins per address and per account; successful logins cost nothing."""
-    view = limiter.limit(
-        _limit_value, methods=["POST"], deduct_when=lambda r: _failed(), scope="login-address"
-    )(view)
-    view = limiter.limit(
-        _limit_value,
-        methods=["POST"],
-        deduct_when=lambda r: _failed(),
-        key_func=_account_key,
-        scope="login-account",
-    )(view)
-    return view
+def touch_session() -> None:
+    """Note the time of the session's latest request (seconds since the epoch, UTC)."""
+    from flask import session
+
+    from app.common.time import utcnow
+
+    session["last_seen"] = int(utcnow().timestamp())
+
+
+def register_idle_timeout(app) -> None:
+    """End a page session after a configurable time without requests (the API uses tokens)."""
+    from flask import flash, redirect, request, session, url_for
+    from flask_babel import gettext as _
+    from flask_login import current_user, logout_user
+
+    from app.common.time import utcnow
+
+    @app.before_request
+    def end_idle_session():
+        if request.blueprint == "api" or request.endpoint == "static":
+            return None
+        if "_user_id" not in session or not current_user.is_authenticated:
+            return None
+        now = int(utcnow().timestamp())
+        last = session.get("last_seen")
+        minutes = idle_minutes(current_user)
+        if isinstance(last, int) and now - last > minutes * 60:
+            locale = session.get("locale")
+            logout_user()
+            session.clear()
+            if locale:
+                session["locale"] = locale
+            flash(
+                _("You were logged out after %(n)d minutes without activity.", n=minutes),
+                "warning",
+            )
+            target = request.full_path if request.method == "GET" else None
+            return redirect(url_for("auth.login", next=target))
+        if not isinstance(last, int) or now - last >= 15:
+            session["last_seen"] = now
+        return None

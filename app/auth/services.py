@@ -12,7 +12,7 @@ from app.auth.models import ROLES, SELF_SIGNUP_ROLES, ApiToken, User
 from app.common import audit
 from app.common.errors import Conflict, Forbidden, ValidationFailed
 from app.common.time import utcnow
-from app.common.validators import COMMON_PASSWORDS
+from app.common.validators import COMMON_PASSWORDS, MAX_PASSWORD_LENGTH
 from app.extensions import db
 from app.reference.models import Region
 
@@ -30,6 +30,9 @@ def check_password_rules(raw: str, field: str = "password") -> None:
     """Raise ValidationFailed when the password is short or common."""
     if not isinstance(raw, str) or len(raw) < 8:
         message = str(_l("Use at least 8 characters."))
+        raise ValidationFailed(message, {field: message})
+    if len(raw) > MAX_PASSWORD_LENGTH:
+        message = str(_l("Use at most %(n)d characters.", n=MAX_PASSWORD_LENGTH))
         raise ValidationFailed(message, {field: message})
     if raw.lower() in COMMON_PASSWORDS:
         message = str(_l("This password is too common; choose another."))
@@ -77,7 +80,9 @@ def create_account(
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active account matching email and password, or None."""
+    """The active account matching email and password, or None (over-long ones are not hashed)."""
+    if len(password or "") > MAX_PASSWORD_LENGTH:
+        return None
     user = find_by_email(email or "")
     if user is None:
         check_password_hash(_DUMMY_HASH, password or "")

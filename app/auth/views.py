@@ -13,10 +13,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from app.auth import services
+from app.auth import services, throttle
 from app.auth.decorators import login_required, public
 from app.auth.forms import LoginForm, PasswordForm, SignupForm
-from app.auth.login import login_limits, mark_login_failed
+from app.auth.login import touch_session
 from app.common.errors import ServiceError
 from app.common.forms import apply_errors
 from app.common.http import is_safe_local_path
@@ -33,28 +33,27 @@ def _start_session(user) -> None:
         session["locale"] = locale
     session.permanent = True
     login_user(user)
+    touch_session()
     services.record_login(user)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@login_limits
 def login():
     """Log in with email and password; `next` may only be a local path."""
     form = LoginForm()
     next_url = request.args.get("next") or request.form.get("next")
+    attempt = throttle.begin(request.form.get("email")) if request.method == "POST" else None
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
-            mark_login_failed()
             form.password.errors.append(_("Wrong email or password."))
             return render_template("auth/login.html", form=form, next_url=next_url), 401
+        attempt.succeeded()
         _start_session(user)
         db.session.commit()
         flash(_("Welcome, %(name)s.", name=user.name), "success")
         return redirect(next_url if is_safe_local_path(next_url) else url_for("main.home"))
-    if request.method == "POST":
-        mark_login_failed()
     return render_template("auth/login.html", form=form, next_url=next_url)
 
 

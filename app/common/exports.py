@@ -25,11 +25,13 @@ from app.extensions import db
 
 FORMATS = ("csv", "xlsx")
 MIMETYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # Werkzeug adds "; charset=utf-8" to text types itself
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 #: A cell beginning with one of these would be read as a formula by a spreadsheet.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: The same signs after leading blanks, half- or full-width (spreadsheets accept both).
+FORMULA_SIGNS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
 YIELD_PER = 500
 CHUNK_CHARS = 64 * 1024
 
@@ -43,7 +45,8 @@ class Column:
 
 
 def neutralise(value: Any) -> Any:
-    """The value as a cell: text starting with = + - @ tab or CR gets a leading apostrophe."""
+    """The value as a cell: text starting (after blanks) with = + - @ (or ＝＋－＠), tab or CR
+    gets a leading apostrophe."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -55,9 +58,15 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     text = str(value)
-    if text.startswith(FORMULA_PREFIXES):
+    if text.startswith(FORMULA_PREFIXES) or looks_like_formula(text):
         return "'" + text
     return text
+
+
+def looks_like_formula(text: str) -> bool:
+    """True when the text, after leading blanks (full-width ones too), starts a formula."""
+    stripped = text.lstrip()
+    return bool(stripped) and stripped[0] in FORMULA_SIGNS
 
 
 def requested_format() -> str | None:

@@ -3,8 +3,8 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, event
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.common.time import utcnow
 from app.extensions import db
@@ -38,3 +38,27 @@ class AuditEvent(db.Model):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     ip: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditEventImmutable(RuntimeError):
+    """Raised when code tries to edit or delete an audit event through the ORM."""
+
+
+@event.listens_for(Session, "before_flush")
+def _audit_events_are_append_only(session, _flush_context, _instances) -> None:
+    """Refuse a flush that edits or deletes an audit event (the database refuses it too)."""
+    for obj in session.deleted:
+        if isinstance(obj, AuditEvent):
+            raise AuditEventImmutable("audit events cannot be deleted")
+    for obj in session.dirty:
+        if isinstance(obj, AuditEvent) and session.is_modified(obj):
+            raise AuditEventImmutable("audit events cannot be edited")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _no_bulk_changes_to_audit_events(state) -> None:
+    """Refuse ORM UPDATE/DELETE statements on AuditEvent."""
+    if (state.is_update or state.is_delete) and any(
+        mapper.class_ is AuditEvent for mapper in state.all_mappers
+    ):
+        raise AuditEventImmutable("audit events cannot be edited or deleted")

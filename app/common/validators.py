@@ -9,6 +9,8 @@ from wtforms.validators import ValidationError
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
 _COMMON = Path(__file__).with_name("common_passwords.txt")
+#: Longest password accepted: longer ones are refused before any hashing.
+MAX_PASSWORD_LENGTH = 128
 
 
 def phone(form, field) -> None:
@@ -35,8 +37,15 @@ def strong_password(form, field) -> None:
     value = field.data or ""
     if len(value) < 8:
         raise ValidationError(_l("Use at least 8 characters."))
+    password_length(form, field)
     if value.lower() in COMMON_PASSWORDS:
         raise ValidationError(_l("This password is too common; choose another."))
+
+
+def password_length(form, field) -> None:
+    """At most MAX_PASSWORD_LENGTH characters (checked before the password is hashed)."""
+    if len(field.data or "") > MAX_PASSWORD_LENGTH:
+        raise ValidationError(_l("Use at most %(n)d characters.", n=MAX_PASSWORD_LENGTH))
 
 
 def safe_text(form, field) -> None:

@@ -4,6 +4,7 @@ import time
 import unicodedata
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from app.demo import data
@@ -106,6 +107,10 @@ def seed_command() -> None:
     from app.programme.services import seed_plan
     from app.reference.models import Region
 
+    if current_app.config.get("ENV_NAME") == "production":
+        raise click.ClickException(
+            "the demo world is refused in production (it creates accounts with a public password)."
+        )
     started = time.perf_counter()
     result = seed()
     seed_plan()  # the programme's phases, batches and targets (idempotent)

@@ -205,7 +205,12 @@ def _ooxml_kind(path: Path, limit: int) -> str | None:
         return None
     if len(infos) > MAX_ZIP_ENTRIES:
         return None
-    if sum(i.file_size for i in infos) > max(limit, MB) * MAX_UNPACKED_RATIO:
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos) or 1
+    max_ratio = int(current_app.config.get("IMPORT_MAX_RATIO", 200))
+    max_total = int(current_app.config.get("IMPORT_MAX_UNCOMPRESSED_MB", 100)) * MB
+    # As the Excel import: a cap on the unpacked size and on the packing ratio (zip bombs).
+    if total > min(max_total, max(limit, MB) * MAX_UNPACKED_RATIO) or total / packed > max_ratio:
         raise _refuse(_l("The archive unpacks to far more than its size; it was refused."))
     names = {i.filename for i in infos}
     if "[Content_Types].xml" not in names:

@@ -88,6 +88,7 @@ def error_of(response, status: int) -> dict:
     assert response.status_code == status, (response.status_code, response.get_data(as_text=True))
     body = response.get_json()
     assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "fields"}
+    assert set(body["error"]) == {"code", "message", "fields", "request_id"}
+    assert body["error"]["request_id"] == response.headers["X-Request-ID"]
     assert isinstance(body["error"]["message"], str) and body["error"]["message"]
     return body["error"]

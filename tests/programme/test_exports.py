@@ -18,6 +18,13 @@ def test_neutralise():
     assert neutralise("\tx") == "'\tx"
     assert neutralise("\rx") == "'\rx"
     assert neutralise("普通文本") == "普通文本"
+    assert neutralise(" =1+1") == "' =1+1"
+    assert neutralise("\u3000=1+1") == "'\u3000=1+1"
+    for sign in "＝＋－＠":
+        assert neutralise(f"{sign}SUM(A1)") == f"'{sign}SUM(A1)"
+        assert neutralise(f"  {sign}1") == f"'  {sign}1"
+    assert neutralise("a = b") == "a = b"
+    assert neutralise("   ") == "   "
     assert neutralise(-5) == -5
     assert neutralise(None) == ""
 
@@ -38,6 +45,7 @@ def test_registry_schools_csv_applies_filters_and_neutralises(client, world):
     response = client.get("/registry/schools?format=csv&q=HYPERLINK")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.headers["Content-Disposition"].startswith("attachment;")
     assert response.is_streamed
     rows = _csv_rows(response)

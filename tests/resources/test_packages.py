@@ -223,3 +223,19 @@ def test_new_item_form_validates_next_to_the_field(client, world):
     )
     assert response.status_code == 302
     assert db.session.scalar(select(ResourceItem.title)) == "视频"
+
+
+def test_office_file_that_unpacks_to_far_more_than_its_size_is_refused(client, world, uploads):
+    item = fx.make_item(world.school)
+    token = token_for(client, world.users["school"])
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<document>" + " " * 3_000_000 + "</document>")
+    data = buffer.getvalue()
+    assert len(data) < 50_000  # about 1000 times smaller than what it unpacks to
+    response = _upload(client, item.id, data, "bomb.docx", token)
+    assert response.status_code == 422
+    assert "unpacks" in response.get_json()["error"]["fields"]["file"]
+    assert db.session.scalar(select(ResourceFile.id)) is None
+    assert _upload(client, item.id, _docx(), "ok.docx", token).status_code == 201
