@@ -3,6 +3,8 @@
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 
+from app.common.time import format_local
+
 
 def select_locale() -> str:
     """The session's choice, else zh_CN (the API honours ?lang= for its messages)."""
@@ -23,6 +25,8 @@ def select_timezone() -> str:
 
 def register(app: Flask) -> None:
     """Expose the current locale to templates."""
+
+    app.jinja_env.filters["local_time"] = format_local
 
     @app.context_processor
     def inject_locale():

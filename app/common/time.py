@@ -20,3 +20,19 @@ def local_today(now: datetime | None = None) -> date:
 def local_midnight(day: date) -> datetime:
     """The start of a Beijing day, as an aware UTC datetime."""
     return datetime.combine(day, time.min, tzinfo=LOCAL_TZ).astimezone(UTC)
+
+
+def to_local(moment: datetime) -> datetime:
+    """A stored moment in Beijing time (naive values are UTC, as the database keeps them)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LOCAL_TZ)
+
+
+def format_local(moment: datetime | date | None, seconds: bool = False) -> str:
+    """A moment as people read it in Beijing time: 2026-12-02 11:16 (a date alone: 2026-12-02)."""
+    if moment is None:
+        return ""
+    if not isinstance(moment, datetime):
+        return moment.isoformat()
+    return to_local(moment).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
