@@ -23,10 +23,18 @@ def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
+def parenthesised(text: object) -> str:
+    """Text in brackets the way the interface's language writes them: full-width （…） in
+    Chinese, " (…)" in English, so Chinese names never mix half- and full-width brackets."""
+    locale = str(get_locale() or "zh_CN") if has_request_context() else "zh_CN"
+    return f"（{text}）" if locale.startswith("zh") else f" ({text})"
+
+
 def register(app: Flask) -> None:
     """Expose the current locale to templates."""
 
     app.jinja_env.filters["local_time"] = format_local
+    app.jinja_env.filters["paren"] = parenthesised
 
     @app.context_processor
     def inject_locale():

@@ -26,3 +26,23 @@ def test_pages_have_skip_link_and_favicon(client):
     assert 'rel="icon"' in page
     icon = client.get("/static/favicon.svg")
     assert icon.status_code == 200 and b"<svg" in icon.data
+
+
+def test_brackets_follow_the_interface_language(app):
+    """Chinese names get full-width brackets, English text half-width ones."""
+    from flask_babel import refresh
+
+    from app.i18n import parenthesised
+
+    with app.test_request_context("/"):
+        from flask import session
+
+        session["locale"] = "zh_CN"
+        refresh()
+        assert parenthesised("预备技师（技师）") == "（预备技师（技师））"
+    with app.test_request_context("/"):
+        from flask import session
+
+        session["locale"] = "en"
+        refresh()
+        assert parenthesised("Technician") == " (Technician)"

@@ -109,7 +109,7 @@ def _schemas() -> dict[str, dict]:
             "application_id": integer,
             "pairing_request_id": integer,
             "label": text,
-            "reason": {"type": STRING, "enum": ["no_candidates", "capacity_taken"]},
+            "reason": {"type": STRING, "enum": ["no_candidates", "capacity_taken", "places_left"]},
             "causes": {"type": "array", "items": text},
         },
     }
