@@ -1,9 +1,12 @@
 """People's words for the audit log: actions, record kinds and changed fields (never raw codes)."""
 
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from app.common.time import format_local
 
 #: Record kinds: the audited model's class name, and the noun before the dot in an action code.
 RECORD_LABELS = {
@@ -177,6 +180,10 @@ FIELD_LABELS = {
     "code": _l("Code"),
     "batch_id": _l("Batch"),
     "actions": _l("Actions"),
+    "region_code": _l("League or city"),
+    "deadline": _l("Deadline"),
+    "mode": _l("Mode"),
+    "parent_id": _l("Follows round"),
     # counts recorded when the demo world is loaded
     "schools": _l("Schools"),
     "enterprises": _l("Enterprises"),
@@ -275,6 +282,15 @@ def value_label(value: Any, field: str = "") -> str:
     """A stored value in words: yes/no for booleans, statuses translated, a dash for nothing."""
     if field == "status" and isinstance(value, str):
         return str(_status_words().get(value, value))
+    if field in ("kind", "mode") and isinstance(value, str):
+        from app.rounds.forms import KIND_LABELS, MODE_LABELS
+
+        return str({**KIND_LABELS, **MODE_LABELS}.get(value, value))
+    if isinstance(value, str) and (field.endswith("_at") or field == "deadline"):
+        try:
+            return format_local(datetime.fromisoformat(value))
+        except ValueError:
+            return value
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
