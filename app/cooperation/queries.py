@@ -89,17 +89,6 @@ def open_offers(filters: BrowseFilters) -> Select:
     return stmt.order_by(Offer.starts_on, Offer.id)
 
 
-def placement_choices(extra_ids: list[int] | None = None, limit: int = 300) -> list[tuple]:
-    """(id, label) of open placements with free seats, for the application form."""
-    stmt = open_placements(BrowseFilters(free_only=True)).limit(limit)
-    rows = list(db.session.scalars(stmt))
-    known = {p.id for p in rows}
-    missing = [i for i in (extra_ids or []) if i not in known]
-    if missing:
-        rows += list(db.session.scalars(select(Placement).where(Placement.id.in_(missing))))
-    return [(p.id, placement_label(p)) for p in rows]
-
-
 def _like(term: str) -> str:
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
