@@ -26,3 +26,21 @@ def test_format_local_shows_beijing_minutes():
     assert format_local(moment.replace(tzinfo=None)) == "2025-01-02 01:05"
     assert format_local(date(2025, 3, 4)) == "2025-03-04"
     assert format_local(None) == ""
+
+
+def test_nothing_else_reads_the_machine_clock_for_a_date():
+    """Product, demo, matcher and tests take 'now' and 'today' from app/common/time.py only."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    clock = re.compile(r"\b(date\.today|datetime\.(now|utcnow|today)|time\.localtime)\(")
+    readers = [
+        f"{path.relative_to(root)}:{n}"
+        for folder in ("app", "matching", "tests", "scripts")
+        for path in sorted((root / folder).rglob("*.py"))
+        if path != root / "app" / "common" / "time.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if clock.search(line)
+    ]
+    assert readers == []
