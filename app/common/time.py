@@ -1,6 +1,6 @@
 """Time helpers: store UTC, show and count days in Asia/Shanghai."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 #: The platform's time zone: days (deadlines, "today", practice dates) are Beijing days.
@@ -36,3 +36,15 @@ def format_local(moment: datetime | date | None, seconds: bool = False) -> str:
     if not isinstance(moment, datetime):
         return moment.isoformat()
     return to_local(moment).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The day `days` working days (Monday–Friday) after `start`, counting `start` itself
+    as the first when it is a working day (a 5-day notice from a Monday ends that Friday)."""
+    day, counted = start, 0
+    while True:
+        if day.weekday() < 5:
+            counted += 1
+            if counted >= days:
+                return day
+        day += timedelta(days=1)
