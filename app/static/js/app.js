@@ -43,3 +43,11 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+// A list wider than the screen scrolls inside its box: keyboard users can focus and scroll it.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll(".table-responsive").forEach(function (box) {
+    if (box.scrollWidth > box.clientWidth && !box.hasAttribute("tabindex")) {
+      box.setAttribute("tabindex", "0");
+    }
+  });
+});
