@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 RUN_STAMP := $(VENV)/.run-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
 DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install install-dev translations db demo run test lint bench clean
+.PHONY: install install-dev translations db demo run test lint bench mutation clean
 
 $(RUN_STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,5 +48,11 @@ lint: install-dev
 bench: install-dev
 	$(BIN)/python -m matching bench
 
+# Mutation testing (slow; not part of `make test`): `make mutation MODULE=app/programme/services.py`
+# runs one module, `make mutation` every module listed in pyproject.toml; ONLY='glob' limits the
+# run to some functions' mutants. One child process unless MUTATION_CHILDREN says otherwise.
+mutation: install-dev translations
+	nice -n 10 $(BIN)/python scripts/mutation.py $(MODULE) $(if $(ONLY),--only '$(ONLY)')
+
 clean:
-	rm -rf $(VENV) instance/*.db .pytest_cache
+	rm -rf $(VENV) instance/*.db .pytest_cache build/mutation

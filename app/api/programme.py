@@ -52,13 +52,15 @@ BATCH_INPUT: dict[str, dict] = {
         "type": INTEGER,
         "minimum": 0,
         "maximum": 50,
-        "description": "Majors a technician college may apply (default 3).",
+        "description": "Majors a technician college may apply "
+        "(default: the BATCH_LIMIT_TECHNICIAN_COLLEGE setting, 3).",
     },
     "limit_other": {
         "type": INTEGER,
         "minimum": 0,
         "maximum": 50,
-        "description": "Majors any other technical school may apply (default 2).",
+        "description": "Majors any other technical school may apply "
+        "(default: the BATCH_LIMIT_OTHER_SCHOOL setting, 2).",
     },
 }
 APPLY_INPUT: dict[str, dict] = {"school_major_id": {"type": INTEGER}}
@@ -357,7 +359,7 @@ def batch_list() -> ResponseReturnValue:
 )
 @api_roles("region_admin")
 def create_batch() -> ResponseReturnValue:
-    """Create a batch; `phase` is the phase's number or id; limits default to 3 and 2."""
+    """Create a batch; `phase` is the phase's number or id; limits default to the settings."""
     body = writable(json_object(), BATCH_INPUT)
     phases = [(p, "") for p in db.session.scalars(select(Phase.id))]
     if "phase" in body:

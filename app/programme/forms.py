@@ -1,5 +1,6 @@
 """Forms of the programme; the API validates with the same forms."""
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -68,6 +69,11 @@ class PhaseForm(FlaskForm):
     )
 
 
+def _setting(name: str):
+    """A default read from the application's settings when the form is built."""
+    return lambda: current_app.config[name]
+
+
 class BatchForm(FlaskForm):
     """A batch of applications within a phase, with the per-school limits."""
 
@@ -77,12 +83,12 @@ class BatchForm(FlaskForm):
     closes_on = DateField(_l("Closes on"), validators=[InputRequired()])
     limit_technician_college = IntegerField(
         _l("Limit for a technician college"),
-        default=3,
+        default=_setting("BATCH_LIMIT_TECHNICIAN_COLLEGE"),
         validators=[Optional(), NumberRange(min=0, max=50)],
     )
     limit_other = IntegerField(
         _l("Limit for other technical schools"),
-        default=2,
+        default=_setting("BATCH_LIMIT_OTHER_SCHOOL"),
         validators=[Optional(), NumberRange(min=0, max=50)],
     )
 

@@ -375,7 +375,10 @@ def decide_booking(actor, booking: Booking, confirm: bool, reason: str | None = 
 
 
 def cancel_booking(actor, booking: Booking) -> Booking:
-    """The booking school cancels a pending or confirmed booking; raises InvalidState."""
+    """The booking school cancels a pending or confirmed booking; raises Forbidden,
+    InvalidState."""
+    if not booking.can_cancel(actor):
+        raise Forbidden(str(_l("Only the booking school cancels.")))
     if booking.status not in ("pending", "confirmed"):
         raise InvalidState(str(_l("This booking is no longer active.")))
     before = booking.status
