@@ -43,9 +43,15 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{BASE_DIR / 'instance' / 'gongxue.db'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL")
+    # Cache of public figures: Redis at CACHE_REDIS_URL (or REDIS_URL), otherwise in process.
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL")
+    CACHE_TYPE = os.environ.get("CACHE_TYPE")
+    CACHE_DIR = os.environ.get("CACHE_DIR")
+    CACHE_DEFAULT_TIMEOUT = int(os.environ.get("CACHE_DEFAULT_TIMEOUT", "300"))
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute")
+    VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
     # Reads (GET) of the API and of the directory pages and exports, per caller.
     READ_RATE_LIMIT = os.environ.get("READ_RATE_LIMIT", "120/minute")
     BABEL_DEFAULT_LOCALE = "zh_CN"
@@ -102,6 +108,8 @@ class TestingConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_STORAGE_URI = "memory://"
+    CACHE_REDIS_URL = None
+    CACHE_TYPE = "SimpleCache"
     # Test walks read far more than a person would; tests of the limit lower it themselves.
     READ_RATE_LIMIT = "100000/minute"
     WTF_CSRF_ENABLED = False

@@ -33,9 +33,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind database, migrations, login, CSRF, Babel and the rate limiter."""
+    """Bind database, migrations, login, CSRF, Babel, the rate limiter and the cache."""
     from app import i18n, models  # noqa: F401
     from app.auth import login as auth_login
+    from app.common import cache
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -46,6 +47,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     limiter.init_app(app)
     i18n.register(app)
+    cache.configure(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -53,6 +55,7 @@ def register_blueprints(app: Flask) -> None:
     from app.api import bp as api_bp
     from app.auth.views import bp as auth_bp
     from app.cooperation.views import bp as cooperation_bp
+    from app.cooperation.views import verify_bp
     from app.main import bp as main_bp
     from app.notifications.views import bp as notifications_bp
     from app.programme.views import bp as programme_bp
@@ -67,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
         reference_bp,
         registry_bp,
         cooperation_bp,
+        verify_bp,
         rounds_bp,
         notifications_bp,
         programme_bp,

@@ -5,17 +5,16 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from app.auth.decorators import public
+from app.common.cache import cached, watch
 from app.extensions import db
 from app.registry.models import Enterprise, Host, School
 
 bp = Blueprint("main", __name__)
 
 
-@bp.route("/")
-@public
-def home():
-    """Landing page with the programme's public figures and the user's next steps."""
-    counts = {
+def home_figures() -> dict[str, int]:
+    """The public figures of the home page: approved schools, enterprises and active hosts."""
+    return {
         "schools": db.session.scalar(
             select(func.count()).select_from(School).where(School.status == "approved")
         ),
@@ -29,6 +28,16 @@ def home():
             .where(Enterprise.status == "approved", Host.retired_at.is_(None))
         ),
     }
+
+
+watch("home", School, Enterprise, Host)
+
+
+@bp.route("/")
+@public
+def home():
+    """Landing page with the programme's public figures and the user's next steps."""
+    counts = cached("home", "figures", home_figures)
     return render_template("main/home.html", counts=counts, user=current_user)
 
 

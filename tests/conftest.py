@@ -75,12 +75,14 @@ def app():
 @pytest.fixture(autouse=True)
 def _clean_database(request, app):
     """Every test starts with empty tables and the reference data loaded."""
+    from app.common.cache import cache
     from app.extensions import db, limiter
 
     ctx = app.app_context()
     ctx.push()
     helpers.reset_database()
     limiter.reset()
+    cache.clear()
     yield
     db.session.remove()
     ctx.pop()

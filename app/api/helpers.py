@@ -108,6 +108,19 @@ def page_of(
     }
 
 
+def keyed_page_of(page_function: Callable[[int, int], Any], serialize: Callable) -> dict:
+    """page_of for lists paginated by key: page_function(page, per_page) returns a Page."""
+    page, per_page = page_args()
+    result = page_function(page, per_page)
+    return {
+        "items": [serialize(row) for row in result.items],
+        "page": page,
+        "per_page": per_page,
+        "pages": result.pages,
+        "total": result.total,
+    }
+
+
 def page_or_file(
     stmt: Select, serialize: Callable[[Any], dict], columns: list, basename: str
 ) -> Any:

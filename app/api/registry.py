@@ -15,6 +15,7 @@ from app.api.helpers import (
     arg,
     get_or_404,
     json_object,
+    keyed_page_of,
     page_or_file,
     validated,
     visible_or_404,
@@ -29,6 +30,7 @@ from app.registry.forms import EnterpriseForm, HostForm, ReviewForm, SchoolForm
 from app.registry.models import Enterprise, Host, School
 from app.registry.queries import (
     DirectoryFilters,
+    directory_page,
     enterprise_hosts,
     visible_enterprises,
     visible_schools,
@@ -119,8 +121,13 @@ def enterprises() -> ResponseReturnValue:
         host_kind=arg("host_kind"),
         status=arg("status"),
     )
-    stmt = visible_enterprises(api_user(), filters)
-    return page_or_file(stmt, enterprise_json, exports.ENTERPRISES, "enterprises")
+    if arg("format") not in (None, "json"):
+        stmt = visible_enterprises(api_user(), filters)
+        return page_or_file(stmt, enterprise_json, exports.ENTERPRISES, "enterprises")
+    user = api_user()
+    return keyed_page_of(
+        lambda page, size: directory_page(user, filters, page, size), enterprise_json
+    )
 
 
 @bp.post("/enterprises")

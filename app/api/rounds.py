@@ -15,6 +15,7 @@ from app.api.helpers import (
     arg,
     get_or_404,
     json_object,
+    page_args,
     page_of,
     validated,
     writable,
@@ -30,6 +31,7 @@ from app.rounds.models import (
     ROUND_KINDS,
     ROUND_MODES,
     ROUND_STATUSES,
+    UNMATCHED_REASONS,
     Match,
     MatchRound,
 )
@@ -109,21 +111,41 @@ def _schemas() -> dict[str, dict]:
             "application_id": integer,
             "pairing_request_id": integer,
             "label": text,
-            "reason": {"type": STRING, "enum": ["no_candidates", "capacity_taken", "places_left"]},
+            "reason": {"type": STRING, "enum": list(UNMATCHED_REASONS)},
             "causes": {"type": "array", "items": text},
         },
     }
-    detail = {
-        **round_,
-        "matches": {"type": "array", "items": {"$ref": "#/components/schemas/Match"}},
-        "unmatched": {"type": "array", "items": unmatched},
-        "analysis": {"type": "object", "nullable": True},
+    counts = {
+        "type": "object",
+        "description": "How many matches the round holds, by status, and how many applicants "
+        "it left unmatched.",
+        "properties": {
+            "matches": integer,
+            "by_status": {"type": "object", "additionalProperties": integer},
+            "locked": integer,
+            "excluded": integer,
+            "unmatched": integer,
+        },
     }
+    summary = {
+        "type": "object",
+        "nullable": True,
+        "description": f"Bottleneck figures; host and occupation lists cut at {ANALYSIS_TOP}.",
+        "properties": {
+            "unserved_demand": integer,
+            "no_candidate_demand": integer,
+            "bottleneck_hosts": {"type": "array", "items": {"type": "object"}},
+            "bottleneck_hosts_total": integer,
+            "bottleneck_occupations": {"type": "array", "items": {"type": "object"}},
+            "bottleneck_occupations_total": integer,
+        },
+    }
+    detail = {**round_, "counts": counts, "analysis": summary}
     page = {"page": integer, "per_page": integer, "pages": integer, "total": integer}
     return {
         "RoundCreate": {"type": "object", "properties": ROUND_INPUT, "required": ROUND_REQUIRED},
         "Round": {"type": "object", "properties": round_, "required": ["id", "kind", "status"]},
-        "RoundDetail": {"type": "object", "properties": detail, "required": ["id", "matches"]},
+        "RoundDetail": {"type": "object", "properties": detail, "required": ["id", "counts"]},
         "RoundList": {
             "type": "object",
             "properties": {
@@ -139,11 +161,32 @@ def _schemas() -> dict[str, dict]:
                 **page,
             },
         },
+        "UnmatchedList": {
+            "type": "object",
+            "properties": {"items": {"type": "array", "items": unmatched}, **page},
+        },
         "ReasonRequest": {"type": "object", "properties": REASON_INPUT, "required": ["reason"]},
     }
 
 
+ANALYSIS_TOP = 50
 EXTRA_SCHEMAS.update(_schemas())
+QUERY_PARAMETERS.setdefault(
+    "match_status",
+    {
+        "name": "status",
+        "schema": {"type": "string", "enum": list(MATCH_STATUSES)},
+        "description": "Only matches in this status.",
+    },
+)
+QUERY_PARAMETERS.setdefault(
+    "unmatched_reason",
+    {
+        "name": "reason",
+        "schema": {"type": "string", "enum": list(UNMATCHED_REASONS)},
+        "description": "Only applicants left unmatched for this reason.",
+    },
+)
 QUERY_PARAMETERS.setdefault(
     "round_id",
     {"schema": {"type": "integer", "minimum": 1}, "description": "Only this round's matches."},
@@ -203,14 +246,11 @@ def match_json(match: Match) -> dict[str, Any]:
 
 
 def round_detail_json(round_: MatchRound) -> dict[str, Any]:
-    """A round with its matches, unmatched applicants and analysis."""
-    rows = db.session.scalars(queries.round_matches(round_)).all()
-    analysis = round_.analysis or {}
+    """A round with its metrics, counts and bottleneck summary; never its lists of matches."""
     return {
         **round_json(round_),
-        "matches": [match_json(m) for m in rows],
-        "unmatched": analysis.get("unmatched", []),
-        "analysis": round_.analysis,
+        "counts": queries.round_counts(round_),
+        "analysis": queries.analysis_summary(round_, ANALYSIS_TOP),
     }
 
 
@@ -295,12 +335,52 @@ def round_list() -> ResponseReturnValue:
 
 
 @bp.get("/rounds/<int:id>")
-@operation("A round with its matches", tag="rounds", responses={200: "RoundDetail"})
+@operation(
+    "A round with its metrics and counts (its matches: /rounds/{id}/matches)",
+    tag="rounds",
+    responses={200: "RoundDetail"},
+)
 @api_roles(*ADMINS)
 def round_detail(id: int) -> ResponseReturnValue:
-    """The round, its matches, unmatched applicants with reasons, metrics and bottlenecks."""
+    """The round, its metrics, match counts by status and a bottleneck summary."""
     _expire()
     return round_detail_json(_round(id))
+
+
+@bp.get("/rounds/<int:id>/matches")
+@operation(
+    "A round's matches, best score first (filter: status)",
+    tag="rounds",
+    responses={200: "MatchList", 422: None},
+    query=("match_status", "page", "per_page"),
+)
+@api_roles(*ADMINS)
+def round_match_list(id: int) -> ResponseReturnValue:
+    """The round's matches, paginated; ?status= keeps one status."""
+    _expire()
+    round_ = _round(id)
+    status = arg("status")
+    if status is not None and status not in MATCH_STATUSES:
+        raise ValidationFailed(_("Unknown status."), {"status": _("Unknown status.")})
+    return page_of(queries.round_matches(round_, status), match_json)
+
+
+@bp.get("/rounds/<int:id>/unmatched")
+@operation(
+    "Applicants the round left unmatched, with reasons (filter: reason)",
+    tag="rounds",
+    responses={200: "UnmatchedList", 422: None},
+    query=("unmatched_reason", "page", "per_page"),
+)
+@api_roles(*ADMINS)
+def round_unmatched_list(id: int) -> ResponseReturnValue:
+    """The round's unmatched applicants and why, paginated; ?reason= keeps one reason."""
+    round_ = _round(id)
+    reason = arg("reason")
+    if reason is not None and reason not in UNMATCHED_REASONS:
+        raise ValidationFailed(_("Unknown reason."), {"reason": _("Unknown reason.")})
+    page, per_page = page_args()
+    return queries.unmatched_page(round_, page, per_page, reason)
 
 
 @bp.post("/rounds/<int:id>/run")

@@ -15,9 +15,9 @@ def is_safe_local_path(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc
 
 
-def page_arg() -> int:
-    """The ?page= argument as a positive integer (1 when missing or bad)."""
+def page_arg(name: str = "page") -> int:
+    """The ?page= (or ?<name>=) argument as a positive integer (1 when missing or bad)."""
     try:
-        return max(1, int(request.args.get("page", 1)))
+        return max(1, int(request.args.get(name, 1)))
     except (TypeError, ValueError):
         return 1

@@ -98,7 +98,7 @@ def logins_table() -> str:
 @demo_cli.command("seed")
 def seed_command() -> None:
     """Create the demo world once; later runs change nothing and keep people's data."""
-    from app.demo.cooperation import seed_cooperation
+    from app.demo.cooperation import seed_cooperation, seed_direct
     from app.demo.programme import seed_programme
     from app.demo.resources import seed_resources
     from app.demo.world import seed
@@ -113,8 +113,11 @@ def seed_command() -> None:
     coop = None if result.created else seed_cooperation()  # a world seeded before cooperation
     programme = seed_programme()  # each part once: a world seeded before it existed gets it
     resources = seed_resources()
+    direct = seed_direct()  # proposals, agreements in every state, ratings
     db.session.commit()
-    added = [part for part in (coop, programme, resources) if part is not None and part.created]
+    added = [
+        part for part in (coop, programme, resources, direct) if part is not None and part.created
+    ]
     if not result.created:
         for part in added:
             summary = ", ".join(f"{k} {v}" for k, v in part.counts.items())
@@ -141,6 +144,7 @@ _PART_NAMES = {
     "CoopResult": "cooperation",
     "ProgrammeResult": "programme",
     "ResourcesResult": "resources",
+    "DirectResult": "direct cooperation",
 }
 
 

@@ -97,6 +97,8 @@ class Enterprise(Reviewable, db.Model):
             "size_band IS NULL OR size_band IN ('micro','small','medium','large')",
             name="size_band_known",
         ),
+        # covers the directory's order, so a deep page reads keys from the index only
+        Index("ix_enterprise_status_name", "status", "name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from sqlalchemy import Select, and_, exists, false, or_, select, true
 from sqlalchemy.orm import selectinload
 
+from app.common.cache import watch
+from app.common.pagination import Page, paginate_by_key
 from app.extensions import db
 from app.registry.models import Enterprise, Host, School, host_occupation
 
@@ -61,6 +63,28 @@ def visible_enterprises(user, filters: DirectoryFilters) -> Select:
             )
         stmt = stmt.where(exists(host_match))
     return stmt.order_by(Enterprise.name, Enterprise.id)
+
+
+def directory_page(user, filters: DirectoryFilters, page: int, per_page: int) -> Page:
+    """A page of the enterprise directory, cheap at any depth (total cached per filter)."""
+    return paginate_by_key(
+        visible_enterprises(user, filters),
+        Enterprise.id,
+        page,
+        per_page,
+        namespace="directory",
+        count_key=f"{_scope(user)}:{filters!r}",
+    )
+
+
+def _scope(user) -> str:
+    """Whose view of the directory a count is: the public's, or an administrator's league."""
+    if user is not None and getattr(user, "is_authenticated", False) and user.is_admin:
+        return "region" if user.is_region_admin else f"league:{user.region_code}"
+    return "public"
+
+
+watch("directory", Enterprise, Host, host_occupation)
 
 
 def visible_schools(user, filters: DirectoryFilters) -> Select:

@@ -96,10 +96,12 @@ def _back_to(enterprise: Enterprise):
 def enterprises():
     """Approved enterprises, searchable by name and filterable by league, industry, hosts."""
     filters = _filters("q", "region_code", "industry", "occupation_code", "host_kind", "status")
-    stmt = queries.visible_enterprises(current_user, filters)
     if requested_format():
+        stmt = queries.visible_enterprises(current_user, filters)
         return export_response(stmt, exports.ENTERPRISES, "enterprises", requested_format())
-    pagination = queries.paginate(stmt, page_arg(), current_app.config["PAGE_SIZE"])
+    pagination = queries.directory_page(
+        current_user, filters, page_arg(), current_app.config["PAGE_SIZE"]
+    )
     return render_template(
         "registry/enterprises.html",
         pagination=pagination,

@@ -1,10 +1,12 @@
-"""`flask --app wsgi rounds expire|remind|worker`: deadlines and background runs."""
+"""`flask --app wsgi rounds expire|remind|worker|run`: deadlines and background runs."""
 
 import click
 from flask import current_app
 
+from app.common.errors import ServiceError
 from app.extensions import db
 from app.rounds import jobs, services
+from app.rounds.models import MatchRound
 from app.rounds.views import bp
 
 
@@ -20,15 +22,19 @@ def expire_command() -> None:
 def remind_command() -> None:
     """Remind both sides of proposals whose deadline is within 3 days (once per match), and
     send the programme's reminders (batches closing, supervision actions, objections,
-    teachers behind the practice rule), each occasion once."""
+    teachers behind the practice rule) and tell both parties of agreements ending within 30
+    days, each occasion once."""
     from app.common.time import local_today
+    from app.cooperation.services import remind_agreements_ending
     from app.programme.reminders import send_reminders
 
     count = services.remind_deadlines()
     programme = send_reminders(local_today())
+    agreements = remind_agreements_ending(local_today())
     db.session.commit()
     click.echo(f"reminded {count} match(es)")
     click.echo("programme reminders: " + ", ".join(f"{k} {v}" for k, v in programme.items()))
+    click.echo(f"reminded {agreements} agreement(s) ending soon")
 
 
 @bp.cli.command("worker")
@@ -41,3 +47,21 @@ def worker_command(burst: bool) -> None:
         raise click.ClickException("REDIS_URL is not set.")
     queue = jobs.queue()
     Worker([queue], connection=queue.connection).work(burst=burst)
+
+
+@bp.cli.command("run")
+@click.argument("round_id", type=int)
+@click.option("--actor", "actor_id", type=int, help="Account that runs it (default: its creator).")
+def run_command(round_id: int, actor_id: int | None) -> None:
+    """Run a round here, storing its progress on the round (the app starts this without Redis)."""
+    round_ = db.session.get(MatchRound, round_id)
+    if round_ is None:
+        raise click.ClickException(f"round {round_id} does not exist")
+    actor_id = actor_id or round_.created_by_id
+    if actor_id is None:
+        raise click.ClickException("give --actor: the round has no creator")
+    try:
+        count = jobs.run_round_job_or_raise(round_id, actor_id)
+    except ServiceError as exc:
+        raise click.ClickException(f"round {round_id} failed: {exc.message}") from exc
+    click.echo(f"round {round_id}: {count} proposed pair(s) in the preview")

@@ -30,6 +30,8 @@ MATCH_STATUSES = (
     "declined",
     "expired",
 )
+#: Why an applicant was left unmatched (in a round's analysis).
+UNMATCHED_REASONS = ("no_candidates", "capacity_taken", "places_left")
 #: Statuses of a published match that still hold (or may come to hold) a place.
 HOLDING_STATUSES = ("proposed", "accepted_applicant", "accepted_host")
 
@@ -56,7 +58,8 @@ class MatchRound(TimestampMixin, db.Model):
     status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
     progress: Mapped[int] = mapped_column(default=0)
     metrics: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    analysis: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # deferred: it lists every unmatched applicant; lists of rounds never need it
+    analysis: Mapped[dict[str, Any] | None] = mapped_column(JSON, deferred=True)
     error: Mapped[str | None] = mapped_column(Text)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("match_round.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(

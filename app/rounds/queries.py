@@ -1,9 +1,13 @@
 """Read queries of match rounds: rounds in a user's scope, a round's matches, my matches."""
 
-from sqlalchemy import Select, or_, select
+from math import ceil
+from typing import Any
+
+from sqlalchemy import Integer, Select, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.cooperation.models import Application, Offer, PairingRequest, Placement
+from app.extensions import db
 from app.registry.models import Host, SchoolMajor, Teacher
 from app.rounds.models import Match, MatchRound
 
@@ -42,6 +46,66 @@ def round_matches(round_: MatchRound, status: str | None = None) -> Select:
     if status:
         stmt = stmt.where(Match.status == status)
     return with_parties(stmt.order_by(Match.excluded, Match.score.desc(), Match.id))
+
+
+def round_counts(round_: MatchRound) -> dict[str, Any]:
+    """How many matches the round holds (by status, locked, excluded) and left unmatched."""
+    rows = db.session.execute(
+        select(
+            Match.status,
+            func.count(),
+            func.sum(_flag(Match.locked)),
+            func.sum(_flag(Match.excluded)),
+        )
+        .where(Match.round_id == round_.id)
+        .group_by(Match.status)
+    ).all()
+    by_status = {status: count for status, count, _l, _e in rows}
+    return {
+        "matches": sum(by_status.values()),
+        "by_status": by_status,
+        "locked": sum(int(locked or 0) for _s, _c, locked, _e in rows),
+        "excluded": sum(int(excluded or 0) for _s, _c, _l, excluded in rows),
+        "unmatched": len((round_.analysis or {}).get("unmatched", [])),
+    }
+
+
+def _flag(column):
+    return case((column.is_(True), 1), else_=0).cast(Integer)
+
+
+def analysis_summary(round_: MatchRound, top: int) -> dict[str, Any] | None:
+    """The round's bottleneck figures with host and occupation lists cut at `top`."""
+    analysis = round_.analysis
+    if analysis is None:
+        return None
+    hosts = analysis.get("bottleneck_hosts", [])
+    groups = analysis.get("bottleneck_occupations", [])
+    return {
+        "unserved_demand": analysis.get("unserved_demand", 0),
+        "no_candidate_demand": analysis.get("no_candidate_demand", 0),
+        "bottleneck_hosts": hosts[:top],
+        "bottleneck_hosts_total": len(hosts),
+        "bottleneck_occupations": groups[:top],
+        "bottleneck_occupations_total": len(groups),
+    }
+
+
+def unmatched_page(
+    round_: MatchRound, page: int, per_page: int, reason: str | None = None
+) -> dict[str, Any]:
+    """{"items", "page", "per_page", "pages", "total"} of the round's unmatched applicants."""
+    rows = (round_.analysis or {}).get("unmatched", [])
+    if reason:
+        rows = [u for u in rows if u.get("reason") == reason]
+    start = (page - 1) * per_page
+    return {
+        "items": rows[start : start + per_page],
+        "page": page,
+        "per_page": per_page,
+        "pages": ceil(len(rows) / per_page) if rows else 0,
+        "total": len(rows),
+    }
 
 
 def my_matches(user, status: str | None = None, round_id: int | None = None) -> Select:

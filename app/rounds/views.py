@@ -11,6 +11,7 @@ from app.auth.decorators import admin_required, roles_required
 from app.common.errors import ServiceError
 from app.common.forms import apply_errors
 from app.common.http import page_arg
+from app.common.pagination import Page
 from app.common.time import utcnow
 from app.common.views import acting_user as _user
 from app.extensions import db
@@ -34,8 +35,9 @@ from app.rounds.models import HOLDING_STATUSES, ROUND_KINDS, ROUND_STATUSES, Mat
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
 SIDES = ("teacher", "school", "enterprise")
 MATCH_PAGE = 50
+UNMATCHED_PAGE = 50
 
-from app.rounds import cli  # noqa: E402, F401  (flask rounds expire|remind|worker)
+from app.rounds import cli  # noqa: E402, F401  (flask rounds expire|remind|worker|run)
 
 
 @bp.context_processor
@@ -179,10 +181,13 @@ def detail(round_id: int):
     round_ = _round(round_id)
     status = request.args.get("status") or None
     pagination = paginate(queries.round_matches(round_, status), page_arg(), MATCH_PAGE)
+    data = queries.unmatched_page(round_, page_arg("upage"), UNMATCHED_PAGE)
+    unmatched = Page(data["items"], data["page"], data["per_page"], data["total"])
     return render_template(
         "rounds/detail.html",
         round=round_,
         pagination=pagination,
+        unmatched=unmatched,
         reason_form=ReasonForm(),
         editable=round_.can_edit(current_user) and not round_.read_only,
     )

@@ -135,6 +135,12 @@ ROWS: dict[str, Row] = {
     "GET api.round_detail": Row(
         "GET", _round_url(api=True), api_only({**LEAGUE_ADMINS, **ADMINS_404})
     ),
+    "GET api.round_match_list": Row(
+        "GET", _round_url("/matches", api=True), api_only({**LEAGUE_ADMINS, **ADMINS_404})
+    ),
+    "GET api.round_unmatched_list": Row(
+        "GET", _round_url("/unmatched", api=True), api_only({**LEAGUE_ADMINS, **ADMINS_404})
+    ),
     "POST api.run_round": Row(
         "POST", _round_url("/run", api=True), api_only({**LEAGUE_ADMINS, **ADMINS_404})
     ),

@@ -76,6 +76,7 @@ def _add_rows(n: int) -> None:
 def test_list_page_queries_do_not_grow_with_rows(client, world, page):
     login_en(client, world.users["region_admin"])
     _add_rows(2)
+    client.get(page)  # fills the cache of the filter choices
     with _counting() as few:
         assert client.get(page).status_code == 200
     _add_rows(6)

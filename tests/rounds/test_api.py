@@ -29,6 +29,12 @@ def _create(client, headers, **extra):
     return client.post(f"{API}/rounds", json=body, headers=headers)
 
 
+def _matches(client, headers, rid, query=""):
+    response = client.get(f"{API}/rounds/{rid}/matches{query}", headers=headers)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
 def test_full_round_through_the_api(client, world):
     placement, teachers, apps = placement_setup(world, teachers=3, seats=1)
     admin = bearer(token_for(client, world.users["region_admin"]))
@@ -39,13 +45,21 @@ def test_full_round_through_the_api(client, world):
     rid = created["id"]
 
     preview = client.post(f"{API}/rounds/{rid}/run", headers=admin).get_json()
-    assert preview["status"] == "previewed"
-    assert len(preview["matches"]) == 1 and len(preview["unmatched"]) == 2
-    match = preview["matches"][0]
+    assert preview["status"] == "previewed" and "matches" not in preview
+    assert preview["counts"]["matches"] == 1 and preview["counts"]["unmatched"] == 2
+    assert preview["counts"]["by_status"] == {"preview": 1}
+    matches = _matches(client, admin, rid)
+    assert matches["total"] == 1
+    match = matches["items"][0]
     assert match["status"] == "preview" and match["placement_id"] == placement.id
     assert match["application_id"] in {a.id for a in apps}
     assert match["pairing_request_id"] is None and match["breakdown"][0]["explanation"]
-    assert {u["reason"] for u in preview["unmatched"]} == {"capacity_taken"}
+    unmatched = client.get(f"{API}/rounds/{rid}/unmatched", headers=admin).get_json()
+    assert unmatched["total"] == 2 and len(unmatched["items"]) == 2
+    assert {u["reason"] for u in unmatched["items"]} == {"capacity_taken"}
+    assert {u["application_id"] for u in unmatched["items"]} == {
+        a.id for a in apps if a.id != match["application_id"]
+    }
     assert set(preview["metrics"]["optimal"]) >= {
         "matched",
         "share",
@@ -54,15 +68,17 @@ def test_full_round_through_the_api(client, world):
     }
     assert preview["metrics"]["stable"]["matched"] == 1
 
-    again = client.post(f"{API}/rounds/{rid}/run", headers=admin).get_json()
-    assert [m["application_id"] for m in again["matches"]] == [match["application_id"]]
+    client.post(f"{API}/rounds/{rid}/run", headers=admin)
+    again = _matches(client, admin, rid)["items"]
+    assert [m["application_id"] for m in again] == [match["application_id"]]
 
     published = client.post(f"{API}/rounds/{rid}/publish", headers=admin)
     assert published.status_code == 200
-    assert [m["status"] for m in published.get_json()["matches"]] == ["proposed"]
+    assert published.get_json()["counts"]["by_status"] == {"proposed": 1}
+    assert [m["status"] for m in _matches(client, admin, rid)["items"]] == ["proposed"]
     second = client.post(f"{API}/rounds/{rid}/publish", headers=admin)
     assert second.status_code == 409
-    mid = published.get_json()["matches"][0]["id"]
+    mid = _matches(client, admin, rid)["items"][0]["id"]
     locked = client.post(
         f"{API}/rounds/{rid}/matches/{mid}/lock", json={"reason": "x"}, headers=admin
     )
@@ -87,7 +103,10 @@ def test_full_round_through_the_api(client, world):
     assert placement.seats_taken == 1
     assert db.session.scalar(select(Practice).where(Practice.match_id == mid)) is not None
     detail = client.get(f"{API}/rounds/{rid}", headers=admin).get_json()
-    assert detail["status"] == "published" and detail["matches"][0]["status"] == "confirmed"
+    assert detail["status"] == "published" and detail["counts"]["by_status"] == {"confirmed": 1}
+    confirmed = _matches(client, admin, rid, "?status=confirmed")
+    assert [m["id"] for m in confirmed["items"]] == [mid]
+    assert _matches(client, admin, rid, "?status=proposed")["total"] == 0
     listing = client.get(f"{API}/rounds?status=published", headers=admin).get_json()
     assert [r["id"] for r in listing["items"]] == [rid]
 
@@ -97,12 +116,14 @@ def test_decline_and_follow_up_through_the_api(client, world):
     admin = bearer(token_for(client, world.users["region_admin"]))
     rid = _create(client, admin).get_json()["id"]
     client.post(f"{API}/rounds/{rid}/run", headers=admin)
-    match = client.post(f"{API}/rounds/{rid}/publish", headers=admin).get_json()["matches"][0]
+    client.post(f"{API}/rounds/{rid}/publish", headers=admin)
+    match = _matches(client, admin, rid)["items"][0]
     enterprise = bearer(token_for(client, world.users["enterprise"]))
     follow = _create(client, admin, parent_id=rid).get_json()
     assert follow["parent_id"] == rid
     held = client.post(f"{API}/rounds/{follow['id']}/run", headers=admin).get_json()
-    assert held["matches"] == []  # the only seat is held by the unanswered proposal
+    assert held["counts"]["matches"] == 0  # the only seat is held by the unanswered proposal
+    assert _matches(client, admin, follow["id"])["items"] == []
     missing = client.post(f"{API}/matches/{match['id']}/decline", json={}, headers=enterprise)
     assert missing.status_code == 422 and "reason" in missing.get_json()["error"]["fields"]
     declined = client.post(
@@ -110,8 +131,9 @@ def test_decline_and_follow_up_through_the_api(client, world):
     ).get_json()
     assert declined["status"] == "declined" and declined["decision_reason"] == "岗位调整"
     rerun = client.post(f"{API}/rounds/{follow['id']}/run", headers=admin).get_json()
-    assert len(rerun["matches"]) == 1
-    assert rerun["matches"][0]["application_id"] != match["application_id"]
+    assert rerun["counts"]["matches"] == 1
+    rerun_matches = _matches(client, admin, follow["id"])["items"]
+    assert rerun_matches[0]["application_id"] != match["application_id"]
 
 
 def test_expiry_is_applied_when_matches_are_read(client, world):
@@ -164,4 +186,51 @@ def test_failed_run_is_reported(client, world, monkeypatch):
     assert response.status_code == 500
     assert response.get_json()["error"]["code"] == "round_failed"
     detail = client.get(f"{API}/rounds/{rid}", headers=admin).get_json()
-    assert detail["status"] == "failed" and "boom" in detail["error"] and detail["matches"] == []
+    assert detail["status"] == "failed" and "boom" in detail["error"]
+    assert detail["counts"]["matches"] == 0 and _matches(client, admin, rid)["items"] == []
+
+
+def test_round_lists_are_paginated_and_the_round_is_small(client, world):
+    placement_setup(world, teachers=7, seats=3)
+    admin = bearer(token_for(client, world.users["region_admin"]))
+    rid = _create(client, admin).get_json()["id"]
+    client.post(f"{API}/rounds/{rid}/run", headers=admin)
+    detail = client.get(f"{API}/rounds/{rid}", headers=admin).get_json()
+    assert detail["counts"] == {
+        "matches": 3,
+        "by_status": {"preview": 3},
+        "locked": 0,
+        "excluded": 0,
+        "unmatched": 4,
+    }
+    assert "matches" not in detail and "unmatched" not in detail
+    assert detail["analysis"]["bottleneck_hosts_total"] == 1
+
+    first = _matches(client, admin, rid, "?per_page=2")
+    second = _matches(client, admin, rid, "?per_page=2&page=2")
+    assert (first["total"], first["pages"], len(first["items"]), len(second["items"])) == (
+        3,
+        2,
+        2,
+        1,
+    )
+    ids = [m["id"] for m in first["items"] + second["items"]]
+    assert len(set(ids)) == 3
+    scores = [m["score"] for m in first["items"] + second["items"]]
+    assert scores == sorted(scores, reverse=True)
+
+    unmatched = client.get(f"{API}/rounds/{rid}/unmatched?per_page=3&page=2", headers=admin)
+    body = unmatched.get_json()
+    assert (body["total"], body["pages"], len(body["items"])) == (4, 2, 1)
+    none = client.get(f"{API}/rounds/{rid}/unmatched?reason=no_candidates", headers=admin)
+    assert none.get_json()["total"] == 0
+
+    bad = client.get(f"{API}/rounds/{rid}/matches?status=won", headers=admin)
+    assert bad.status_code == 422 and "status" in bad.get_json()["error"]["fields"]
+    bad = client.get(f"{API}/rounds/{rid}/unmatched?reason=x", headers=admin)
+    assert bad.status_code == 422 and "reason" in bad.get_json()["error"]["fields"]
+    league = bearer(token_for(client, world.users["league_admin"]))  # a whole-region round
+    assert client.get(f"{API}/rounds/{rid}/matches", headers=league).status_code == 404
+    assert client.get(f"{API}/rounds/{rid}/unmatched", headers=league).status_code == 404
+    teacher = bearer(token_for(client, world.users["teacher"]))
+    assert client.get(f"{API}/rounds/{rid}/matches", headers=teacher).status_code == 403

@@ -63,10 +63,102 @@ def test_small_rounds_run_inline(app, world, monkeypatch):
     admin = world.users["region_admin"]
     placement_setup(world, teachers=1)
     monkeypatch.setitem(app.config, "REDIS_URL", None)
-    monkeypatch.setitem(app.config, "ROUND_BACKGROUND_THRESHOLD", 0)
+    monkeypatch.setitem(app.config, "ROUND_BACKGROUND_THRESHOLD", 1)
+    monkeypatch.setattr(jobs, "spawn", lambda *a: pytest.fail("a small round was spawned"))
     round_ = make_round(admin)
     assert jobs.start(round_, admin) is False
     assert round_.status == "previewed"
+
+
+def test_large_rounds_without_redis_go_to_a_process(app, world, monkeypatch):
+    admin = world.users["region_admin"]
+    placement_setup(world, teachers=2)
+    monkeypatch.setitem(app.config, "REDIS_URL", None)
+    monkeypatch.setitem(app.config, "ROUND_BACKGROUND_THRESHOLD", 1)
+    spawned = []
+    monkeypatch.setattr(jobs, "spawn", lambda r, a: spawned.append((r.id, a.id)))
+    monkeypatch.setattr(jobs, "run_now", lambda *a, **k: pytest.fail("ran inside the request"))
+    round_ = make_round(admin)
+    assert jobs.start(round_, admin) is True
+    assert spawned == [(round_.id, admin.id)]
+    assert jobs.run_command(round_.id, admin.id)[-5:] == [
+        "rounds",
+        "run",
+        str(round_.id),
+        "--actor",
+        str(admin.id),
+    ]
+
+
+def test_run_command_runs_a_round_and_reports(app, world):
+    admin = world.users["region_admin"]
+    placement_setup(world, teachers=3, seats=2)
+    round_ = make_round(admin)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["rounds", "run", str(round_.id)])
+    assert result.exit_code == 0, result.output
+    assert "2 proposed pair(s)" in result.output
+    db.session.expire_all()
+    round_ = db.session.get(MatchRound, round_.id)
+    assert round_.status == "previewed" and round_.progress == 100
+    published = make_round(admin)
+    published.status = "published"
+    db.session.commit()
+    result = runner.invoke(args=["rounds", "run", str(published.id)])
+    assert result.exit_code != 0 and "read-only" in result.output
+    assert runner.invoke(args=["rounds", "run", "99999"]).exit_code != 0
+
+
+def test_a_large_round_runs_in_a_separate_process(tmp_path):
+    """The real path without Redis: the app starts `flask rounds run` and the page follows it."""
+    import time
+
+    from app import create_app
+    from tests.helpers import build_world, login_en, reset_database
+
+    other = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'gongxue.db'}",
+            "REDIS_URL": None,
+            "ROUND_BACKGROUND_THRESHOLD": 1,
+        },
+    )
+    other.instance_path = str(tmp_path / "instance")
+    with other.app_context():
+        db.create_all()
+        reset_database()
+        world = build_world()
+        admin = world.users["region_admin"]
+        placement_setup(world, teachers=3, seats=2)
+        round_ = make_round(admin)
+        client = other.test_client()
+        login_en(client, admin)
+        response = client.post(f"/rounds/{round_.id}/run", follow_redirects=True)
+        page = response.get_data(as_text=True)
+        assert "runs in the background" in page
+        assert 'http-equiv="refresh"' in page and "<progress" in page
+        for _ in range(600):  # poll until the process has finished (at most a minute)
+            db.session.expire_all()
+            if db.session.get(MatchRound, round_.id).status != "running":
+                break
+            time.sleep(0.1)
+        round_ = db.session.get(MatchRound, round_.id)
+        log_file = tmp_path / "instance" / "logs" / f"round-{round_.id}.log"
+        for _ in range(600):  # the process reports after its commit
+            if "pair(s)" in log_file.read_text() or "failed" in log_file.read_text():
+                break
+            time.sleep(0.1)
+        log = log_file.read_text()
+        assert round_.status == "previewed", log
+        assert round_.progress == 100 and round_.metrics["optimal"]["matched"] == 2
+        assert db.session.scalar(select(func.count(Match.id))) == 2
+        assert "2 proposed pair(s)" in log
+        page = client.get(f"/rounds/{round_.id}").get_data(as_text=True)
+        assert 'http-equiv="refresh"' not in page and page.count('id="match-') == 2
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
 
 
 def test_large_rounds_run_with_rq(app, world, monkeypatch):

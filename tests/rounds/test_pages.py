@@ -180,3 +180,30 @@ def test_a_round_without_proposals_asks_before_it_is_published(app, world):
     admin.post(f"/rounds/{round_.id}/publish", data={"confirm_empty": "1"})
     db.session.expire_all()
     assert db.session.get(MatchRound, round_.id).status == "published"
+
+
+def test_round_page_paginates_matches_and_unmatched(app, world, monkeypatch):
+    from app.rounds import views
+
+    monkeypatch.setattr(views, "MATCH_PAGE", 2)
+    monkeypatch.setattr(views, "UNMATCHED_PAGE", 3)
+    placement_setup(world, teachers=7, seats=3)
+    admin = app.test_client()
+    login_en(admin, world.users["region_admin"])
+    admin.post("/rounds/new", data=_form())
+    round_ = db.session.scalars(select(MatchRound)).one()
+    admin.post(f"/rounds/{round_.id}/run")
+    matches = db.session.scalars(select(Match).order_by(Match.score.desc(), Match.id)).all()
+    unmatched = round_.analysis["unmatched"]
+    assert len(matches) == 3 and len(unmatched) == 4
+
+    first = admin.get(f"/rounds/{round_.id}").get_data(as_text=True)
+    second = admin.get(f"/rounds/{round_.id}?page=2&upage=2").get_data(as_text=True)
+    assert first.count('id="match-') == 2 and second.count('id="match-') == 1
+    assert f'id="match-{matches[2].id}"' in second
+    assert "Unmatched (4)" in first and "Page 1 of 2" in first
+    assert [u["label"] in first for u in unmatched] == [True, True, True, False]
+    assert [u["label"] in second for u in unmatched] == [False, False, False, True]
+    assert f"/rounds/{round_.id}?upage=2" in first.replace("&amp;", "&")
+    beyond = admin.get(f"/rounds/{round_.id}?upage=9").get_data(as_text=True)
+    assert "Unmatched (4)" in beyond and "Everyone was matched" not in beyond
