@@ -3,18 +3,27 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+# Two stamps: running the site needs only requirements.txt; tests add requirements-dev.txt.
+RUN_STAMP := $(VENV)/.run-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
+DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install translations db demo run test lint bench mutation clean
+.PHONY: install install-dev translations db demo run test lint bench mutation clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(RUN_STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
-	@rm -f $(VENV)/.installed-*
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@rm -f $(VENV)/.run-*
 	@touch $@
 
-install: $(STAMP)
+$(DEV_STAMP): $(RUN_STAMP) requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@rm -f $(VENV)/.dev-*
+	@touch $@
+
+install: $(RUN_STAMP)
+
+install-dev: $(DEV_STAMP)
 
 translations: install
 	@$(BIN)/pybabel compile --use-fuzzy -d app/translations -D messages >/dev/null
@@ -30,19 +39,19 @@ run: demo
 	@$(FLASK) demo logins
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: translations
+test: install-dev translations
 	@bash scripts/test.sh
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 
-bench: install
+bench: install-dev
 	$(BIN)/python -m matching bench
 
 # Mutation testing (slow; not part of `make test`): `make mutation MODULE=app/programme/services.py`
 # runs one module, `make mutation` every module listed in pyproject.toml; ONLY='glob' limits the
 # run to some functions' mutants. One child process unless MUTATION_CHILDREN says otherwise.
-mutation: translations
+mutation: install-dev translations
 	nice -n 10 $(BIN)/python scripts/mutation.py $(MODULE) $(if $(ONLY),--only '$(ONLY)')
 
 clean:

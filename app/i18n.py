@@ -5,6 +5,8 @@ import os
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 
+from app.common.time import format_local
+
 
 def select_locale() -> str:
     """The session's choice, else zh_CN (the API honours ?lang= for its messages)."""
@@ -23,9 +25,19 @@ def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
+def parenthesised(text: object) -> str:
+    """Text in brackets the way the interface's language writes them: full-width （…） in
+    Chinese, " (…)" in English, so Chinese names never mix half- and full-width brackets."""
+    locale = str(get_locale() or "zh_CN") if has_request_context() else "zh_CN"
+    return f"（{text}）" if locale.startswith("zh") else f" ({text})"
+
+
 def register(app: Flask) -> None:
     """Compile stale catalogues; expose the current locale to templates."""
     compile_catalogues(os.path.join(app.root_path, "translations"))
+
+    app.jinja_env.filters["local_time"] = format_local
+    app.jinja_env.filters["paren"] = parenthesised
 
     @app.context_processor
     def inject_locale():

@@ -692,3 +692,15 @@ def test_demo_world_is_dated_from_the_day_it_is_seeded(app, moment):
 def _aware(moment: datetime) -> datetime:
     """SQLite returns naive UTC datetimes."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def test_readme_try_first_hints_are_what_make_run_prints():
+    """The README's demo-login table repeats the hints `flask demo logins` prints, word for word."""
+    from pathlib import Path
+
+    from app.demo import DEMO_LOGINS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for _role, _zh, _en, email, hint_zh, hint_en in DEMO_LOGINS:
+        row = next(line for line in readme.splitlines() if f"`{email}`" in line)
+        assert hint_zh in row and hint_en in row, email

@@ -14,6 +14,20 @@ def test_local_midnight_is_16_00_utc_the_day_before():
     assert local_midnight(date(2026, 12, 1)) == datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
 
 
+def test_format_local_shows_beijing_minutes():
+    """Stored UTC (aware or naive) shows as a Beijing time, without seconds unless asked."""
+    from datetime import UTC, date, datetime
+
+    from app.common.time import format_local
+
+    moment = datetime(2025, 1, 1, 17, 5, 9, 999999, tzinfo=UTC)
+    assert format_local(moment) == "2025-01-02 01:05"
+    assert format_local(moment, seconds=True) == "2025-01-02 01:05:09"
+    assert format_local(moment.replace(tzinfo=None)) == "2025-01-02 01:05"
+    assert format_local(date(2025, 3, 4)) == "2025-03-04"
+    assert format_local(None) == ""
+
+
 def test_nothing_else_reads_the_machine_clock_for_a_date():
     """Product, demo, matcher and tests take 'now' and 'today' from app/common/time.py only."""
     import re

@@ -22,6 +22,22 @@ def local_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=LOCAL_TZ).astimezone(UTC)
 
 
+def to_local(moment: datetime) -> datetime:
+    """A stored moment in Beijing time (naive values are UTC, as the database keeps them)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LOCAL_TZ)
+
+
+def format_local(moment: datetime | date | None, seconds: bool = False) -> str:
+    """A moment as people read it in Beijing time: 2026-12-02 11:16 (a date alone: 2026-12-02)."""
+    if moment is None:
+        return ""
+    if not isinstance(moment, datetime):
+        return moment.isoformat()
+    return to_local(moment).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
 def add_working_days(start: date, days: int) -> date:
     """The day `days` working days (Monday–Friday) after `start`, counting `start` itself
     as the first when it is a working day (a 5-day notice from a Monday ends that Friday)."""

@@ -30,6 +30,7 @@ from app.cooperation.models import (
     placement_occupation,
 )
 from app.extensions import db
+from app.reference.models import Occupation, Region
 from app.registry.models import Enterprise, Host, School, SchoolMajor, Teacher
 
 
@@ -98,6 +99,49 @@ def open_offers(filters: BrowseFilters) -> Select:
     return stmt.order_by(Offer.starts_on, Offer.id)
 
 
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def placement_options(teacher: Teacher | None, q: str = "") -> Select:
+    """Open placements with free seats for a teacher's application, searchable by host,
+    enterprise, league or occupation; the teacher's occupations first, then the own league."""
+    stmt = open_placements(BrowseFilters(free_only=True))
+    words = [w for w in q.split() if w][:5]
+    for word in words:
+        like = _like(word)
+        stmt = stmt.where(
+            or_(
+                Host.name.ilike(like, escape="\\"),
+                Enterprise.name.ilike(like, escape="\\"),
+                Host.region.has(Region.name.ilike(like, escape="\\")),
+                Placement.occupations.any(
+                    or_(
+                        Occupation.name.ilike(like, escape="\\"),
+                        Occupation.code.ilike(like, escape="\\"),
+                    )
+                ),
+            )
+        )
+    if teacher is None:
+        return stmt
+    codes = [o.code for o in teacher.occupations]
+    fits = (
+        exists().where(
+            placement_occupation.c.placement_id == Placement.id,
+            placement_occupation.c.occupation_code.in_(codes),
+        )
+        if codes
+        else None
+    )
+    order = []
+    if fits is not None:
+        order.append(case((fits, 0), else_=1))
+    order.append(case((Host.region_code == teacher.school.region_code, 0), else_=1))
+    return stmt.order_by(None).order_by(*order, Placement.starts_on, Placement.id)
+
+
 def placements_page(filters: BrowseFilters, page: int, per_page: int) -> Page:
     """A page of the open placements, cheap at any depth (total cached per filter)."""
     stmt = open_placements(filters)
@@ -130,9 +174,9 @@ def placement_choices(extra_ids: list[int] | None = None, limit: int = 300) -> l
 
 
 def placement_label(placement: Placement) -> str:
-    """'#12 数控车间 · 呼和浩特机床厂 · 2026-03-01–2026-06-30'."""
+    """What a teacher recognises: '数控车间 · 呼和浩特机床厂 · 2026-03-01–2026-06-30'."""
     return (
-        f"#{placement.id} {placement.host.name} · {placement.host.enterprise.name} · "
+        f"{placement.host.name} · {placement.host.enterprise.name} · "
         f"{placement.starts_on.isoformat()}–{placement.ends_on.isoformat()}"
     )
 
@@ -208,6 +252,21 @@ def teacher_applications(teacher_id: int) -> list[Application]:
         .order_by(Application.id.desc())
     )
     return list(db.session.scalars(stmt))
+
+
+def open_application(teacher: Teacher | None) -> Application | None:
+    """The teacher's application still under way (submitted or endorsed), if any."""
+    if teacher is None:
+        return None
+    return db.session.scalar(
+        select(Application)
+        .where(
+            Application.teacher_id == teacher.id,
+            Application.status.in_(("submitted", "endorsed")),
+        )
+        .order_by(Application.id.desc())
+        .limit(1)
+    )
 
 
 def teacher_practices(teacher_id: int) -> list[Practice]:

@@ -15,6 +15,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -143,11 +144,19 @@ def _page(stmt):
     return paginate(stmt, page_arg(), current_app.config["PAGE_SIZE"])
 
 
+def _under_way() -> Application | None:
+    """The signed-in teacher's application still under way (then no new one may start)."""
+    if not (current_user.is_authenticated and current_user.role == "teacher"):
+        return None
+    return queries.open_application(services.teacher_of(current_user))
+
+
 def _browse_context() -> dict[str, Any]:
     return {
         "filters": browse_filters(),
         "regions": region_choices(),
         "occupation_options": occupation_choices(),
+        "under_way": _under_way(),
     }
 
 
@@ -190,6 +199,7 @@ def placement_detail(placement_id: int):
         "cooperation/placement_detail.html",
         placement=placement,
         manage=placement.can_edit(current_user),
+        under_way=_under_way(),
         rating=_host_ratings([placement]).get(placement.host_id),
     )
 
@@ -949,6 +959,49 @@ def teacher_profile():
     return render_template("cooperation/teacher_profile.html", form=form, teacher=teacher)
 
 
+def _option_json(placement: Placement) -> dict[str, Any]:
+    """A placement as the application form's picker shows it (no internal ids in the text)."""
+    host = placement.host
+    return {
+        "value": placement.id,
+        "text": queries.placement_label(placement),
+        "host": host.name,
+        "host_kind": str(HOST_KIND_LABELS.get(host.kind, host.kind)),
+        "enterprise": host.enterprise.name,
+        "league": host.region.label(str(get_locale())) if host.region else "",
+        "period": f"{placement.starts_on.isoformat()} – {placement.ends_on.isoformat()}",
+        "free": placement.free,
+        "seats": placement.seats,
+        "free_text": _(
+            "%(free)s of %(seats)s seats free", free=placement.free, seats=placement.seats
+        ),
+        "keywords": " ".join(
+            [host.name, host.enterprise.name]
+            + ([host.region.name, host.region.name_en] if host.region else [])
+            + [f"{o.code} {o.name}" for o in placement.occupations]
+        ).lower(),
+    }
+
+
+def _search_text() -> str:
+    return (request.args.get("q") or "").strip()[:100]
+
+
+@bp.route("/placements/options")
+@roles_required("teacher")
+def placement_options():
+    """Placements a teacher may rank, 20 a page (?q= searches, ?page= pages): the picker's JSON."""
+    teacher = services.teacher_of(current_user)
+    pagination = paginate(queries.placement_options(teacher, _search_text()), page_arg(), 20)
+    return {
+        "items": [_option_json(p) for p in pagination.items],
+        "page": pagination.page,
+        "pages": pagination.pages,
+        "total": pagination.total,
+        "has_next": pagination.has_next,
+    }
+
+
 @bp.route("/applications/new", methods=["GET", "POST"])
 @roles_required("teacher")
 def apply():
@@ -957,6 +1010,9 @@ def apply():
     if teacher is None or not teacher.confirmed:
         flash(_("Your teacher profile must be confirmed by your school before you apply."), "info")
         return redirect(url_for("cooperation.teacher_profile"))
+    under_way = queries.open_application(teacher)
+    if under_way is not None:
+        return render_template("cooperation/apply.html", under_way=under_way, form=None)
     preselected = [int(v) for v in request.args.getlist("placement_id") if v.isdigit()][:5]
     form = ApplicationForm()
     if request.method == "GET" and preselected:
@@ -968,10 +1024,17 @@ def apply():
     if saved is not None:
         flash(_("Your application has been submitted to your school."), "success")
         return redirect(url_for("cooperation.application_detail", application_id=saved.id))
+    q = _search_text()
+    found = paginate(queries.placement_options(teacher, q), page_arg(), 30)
+    picked = [p for p in (db.session.get(Placement, i) for i in chosen) if p is not None]
+    options = picked + [p for p in found.items if p.id not in {c.id for c in picked}]
     return render_template(
         "cooperation/apply.html",
         form=form,
-        choices=queries.placement_choices(chosen),
+        under_way=None,
+        options=[_option_json(p) for p in options],
+        found=found,
+        q=q,
         chosen=chosen + [None] * (5 - len(chosen)),
     )
 

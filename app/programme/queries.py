@@ -501,6 +501,11 @@ def _shanghai_day_start(day: date) -> datetime:
     return local_midnight(day)
 
 
+def audit_actions() -> list[str]:
+    """The action codes the log holds, for the action filter."""
+    return list(db.session.scalars(select(AuditEvent.action).distinct()))
+
+
 def audit_events(filters: AuditFilters) -> Select:
     """Audit events, newest first; dates are days in Asia/Shanghai."""
     stmt = select(AuditEvent)

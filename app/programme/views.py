@@ -28,6 +28,7 @@ from app.auth.decorators import (
     region_admin_required,
     roles_required,
 )
+from app.common import audit_labels
 from app.common.errors import ServiceError
 from app.common.exports import (
     MIMETYPES,
@@ -110,6 +111,10 @@ def _labels() -> dict[str, Any]:
         "target_labels": TARGET_LABELS,
         "level_labels": LEVEL_LABELS,
         "next_stage": NEXT_STAGE,
+        "action_label": audit_labels.action_label,
+        "target_label": audit_labels.target_label,
+        "field_label": audit_labels.field_label,
+        "value_label": audit_labels.value_label,
         "objection_status_labels": OBJECTION_STATUS_LABELS,
     }
 
@@ -1200,10 +1205,12 @@ def _date_arg(name: str) -> date | None:
 @region_admin_required
 def audit_log():
     """Every administrator action and state change, searchable and exportable."""
+    kind, number = _text_arg("kind"), _text_arg("number")
+    target = _text_arg("target") or (f"{kind or ''}:{number or ''}" if kind or number else None)
     filters = queries.AuditFilters(
         actor=_text_arg("actor"),
         action=_text_arg("action"),
-        target=_text_arg("target"),
+        target=target,
         date_from=_date_arg("from"),
         date_to=_date_arg("to"),
     )
@@ -1213,6 +1220,10 @@ def audit_log():
         exports.AUDIT,
         "audit-log",
         filters=filters,
+        kind=kind or "",
+        number=number or "",
+        actions=audit_labels.action_choices(queries.audit_actions()),
+        kinds=audit_labels.record_choices(),
     )
 
 

@@ -27,7 +27,9 @@ from app.common.http import page_arg
 from app.common.time import local_today
 from app.common.views import acting_user as _user
 from app.common.views import load_visible as _load
+from app.cooperation.forms import LEVEL_LABELS
 from app.extensions import db
+from app.i18n import parenthesised
 from app.reference.queries import occupation_choices, region_choices
 from app.registry.models import Host, School, SchoolMajor
 from app.registry.queries import paginate
@@ -142,7 +144,9 @@ def packages():
 
 def _item_choices(form) -> None:
     majors = queries.school_majors_of(current_user)
-    form.school_major_id.choices = [(m.id, f"{m.major.name} ({m.level})") for m in majors]
+    form.school_major_id.choices = [
+        (m.id, m.major.name + parenthesised(LEVEL_LABELS.get(m.level, m.level))) for m in majors
+    ]
     form.partner_enterprise_ids.choices = queries.approved_enterprises()
 
 

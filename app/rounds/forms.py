@@ -45,6 +45,10 @@ MATCH_STATUS_LABELS = {
 REASON_LABELS = {
     "no_candidates": _l("No eligible host"),
     "capacity_taken": _l("Its candidates' places went to better-scoring applicants"),
+    "places_left": _l(
+        "Places remain at an eligible host, but the matcher did not propose this pair "
+        "(see the causes; a follow-up round can offer them)"
+    ),
 }
 CAUSE_LABELS = {
     "not_open": _l("a choice is not open or lies outside the round's scope"),

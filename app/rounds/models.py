@@ -31,7 +31,7 @@ MATCH_STATUSES = (
     "expired",
 )
 #: Why an applicant was left unmatched (in a round's analysis).
-UNMATCHED_REASONS = ("no_candidates", "capacity_taken")
+UNMATCHED_REASONS = ("no_candidates", "capacity_taken", "places_left")
 #: Statuses of a published match that still hold (or may come to hold) a place.
 HOLDING_STATUSES = ("proposed", "accepted_applicant", "accepted_host")
 

@@ -4,7 +4,7 @@ This is the only module that turns rows into `matching` dataclasses and results 
 Services flush, never commit; `app.rounds.jobs` drives a run's transactions.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -609,6 +609,16 @@ def _db_id(node: str) -> dict[str, int]:
     return {names[node[0]]: int(node[1:])}
 
 
+def _unmatched_reason(hosts: list[str], capacity: dict[str, int], used: Counter) -> str:
+    """Why an applicant got nothing: no eligible host; every eligible host's places taken by
+    others; or places left at an eligible host (then "taken by others" would be untrue)."""
+    if not hosts:
+        return "no_candidates"
+    if all(used[h] >= capacity.get(h, 0) for h in hosts):
+        return "capacity_taken"
+    return "places_left"
+
+
 def _analysis(round_, built: Built, chosen: Outcome, report: dict) -> dict[str, Any]:
     """Unmatched applicants with reasons, and the bottleneck hosts and occupations."""
     got = {a for a, _h, _s in chosen.pairs}
@@ -617,14 +627,16 @@ def _analysis(round_, built: Built, chosen: Outcome, report: dict) -> dict[str, 
         for m in round_.matches
         if m.locked and not m.excluded and m.status == "preview"
     }
-    degree = defaultdict(int)
+    candidates: dict[str, list[str]] = defaultdict(list)
     for e in built.edges:
-        degree[e.applicant] += 1
+        candidates[e.applicant].append(e.host)
+    capacity = {h.id: h.capacity for h in built.hosts}
+    used = Counter(h for _a, h, _s in chosen.pairs)
     unmatched = []
     for a in built.applicants:
         if a.id in got or a.id in locked_apps:
             continue
-        reason = "capacity_taken" if degree[a.id] else "no_candidates"
+        reason = _unmatched_reason(candidates[a.id], capacity, used)
         unmatched.append(
             {
                 **_db_id(a.id),
@@ -722,12 +734,17 @@ def exclude_match(actor: User, match: Match, reason: str | None) -> Match:
     return match
 
 
-def publish_round(actor: User, round_: MatchRound) -> MatchRound:
-    """Turn the preview into proposals and notify both sides; raises Forbidden, InvalidState."""
+def publish_round(actor: User, round_: MatchRound, require_proposals: bool = False) -> MatchRound:
+    """Turn the preview into proposals and notify both sides; raises Forbidden, InvalidState
+    (also when `require_proposals` and the preview proposes nothing)."""
     _editable(actor, round_)
     if round_.status != "previewed":
         raise InvalidState(str(_l("Run the round before publishing it.")))
     proposed = [m for m in round_.matches if m.status == "preview" and not m.excluded]
+    if require_proposals and not proposed:
+        raise InvalidState(
+            str(_l("This round proposes no match; confirm that you publish it without proposals."))
+        )
     for m in proposed:
         m.status = "proposed"
     round_.status = "published"

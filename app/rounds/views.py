@@ -216,7 +216,9 @@ def publish(round_id: int):
     """Publish the preview: proposals go to both sides."""
     round_ = _round(round_id)
     try:
-        services.publish_round(_user(), round_)
+        services.publish_round(
+            _user(), round_, require_proposals=request.form.get("confirm_empty") != "1"
+        )
     except ServiceError as exc:
         return _failed(exc, _detail(round_))
     return _done(_("The round is published; both sides have been notified."), _detail(round_))

@@ -106,3 +106,11 @@ def in_live_db(live_app):
                 return result
 
     return Runner()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test in tests/browser/ carries the `browser` mark (`pytest -m browser`)."""
+    here = os.path.dirname(__file__)
+    for item in items:
+        if str(item.fspath).startswith(here):
+            item.add_marker(pytest.mark.browser)

@@ -55,7 +55,7 @@ def test_enterprise_posts_accepts_and_confirms(page, in_live_db):
     page.get_by_role("link", name="Post an offer").click()
     page.select_option("select[name=host_id]", str(setup["host_id"]))
     page.select_option("select[name=mode]", "linkage")
-    page.select_option("select[name=occupation_codes]", ["6-18-01-01"])
+    page.check("input[name=occupation_codes][value='6-18-01-01']")
     page.fill("input[name=slots]", "2")
     page.fill("input[name=starts_on]", "2026-09-01")
     page.fill("input[name=ends_on]", "2026-08-01")
@@ -72,7 +72,7 @@ def test_enterprise_posts_accepts_and_confirms(page, in_live_db):
     # a teacher-practice placement with one seat
     page.get_by_role("link", name="Post a placement").click()
     page.select_option("select[name=host_id]", str(setup["host_id"]))
-    page.select_option("select[name=occupation_codes]", ["6-18-01-01"])
+    page.check("input[name=occupation_codes][value='6-18-01-01']")
     page.fill("input[name=seats]", "1")
     start = local_today() - timedelta(days=30)
     page.fill("input[name=starts_on]", start.isoformat())

@@ -26,7 +26,7 @@ def test_enterprise_registers_is_reviewed_and_listed(page, in_live_db):
     page.locator("a[href*='/hosts/new']").first.click()
     page.select_option("select[name=kind]", "workshop")
     page.fill("input[name=name]", "数控车工班组")
-    page.select_option("select[name=occupation_codes]", ["6-18-01-01"])
+    page.check("input[name=occupation_codes][value='6-18-01-01']")
     page.fill("input[name=capacity]", "6")
     page.select_option("select[name=region_code]", "150100")
     submit(page, "capacity")

@@ -65,9 +65,9 @@ def test_school_majors_pairing_teachers_and_applications(page, in_live_db):
     # request a workshop pairing for it
     row.get_by_role("link", name="Request a pairing").click()
     page.wait_for_url("**/cooperation/pairing-requests/new*")
-    page.select_option("select[name=occupation_codes]", ["6-18-01-01"])
-    page.select_option("select[name=preferred_modes]", ["linkage"])
-    page.select_option("select[name=preferred_region_codes]", [LEAGUE])
+    page.check("input[name=occupation_codes][value='6-18-01-01']")
+    page.check("input[name=preferred_modes][value=linkage]")
+    page.check(f"input[name=preferred_region_codes][value='{LEAGUE}']")
     page.fill("input[name=starts_on]", "2026-03-01")
     page.fill("input[name=ends_on]", "2026-12-31")
     page.fill("input[name=wanted]", "1")

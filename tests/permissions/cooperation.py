@@ -274,6 +274,9 @@ ROWS: dict[str, Row] = {
     # teacher
     **both("cooperation.teacher_profile", "/cooperation/profile", only({"teacher": 200})),
     **both("cooperation.apply", "/cooperation/applications/new", only({"teacher": 302})),
+    "GET cooperation.placement_options": Row(
+        "GET", "/cooperation/placements/options?q=%E8%BD%A6&page=2", only({"teacher": 200})
+    ),
     "GET cooperation.my_applications": Row(
         "GET", "/cooperation/applications", only({"teacher": 200})
     ),

@@ -26,9 +26,9 @@ def test_audit_page_and_api(client, world):
     assert item["after"]["reason"] == "不符合条件"
     login_en(client, world.users["region_admin"])
     page = client.get("/programme/audit?action=reject").get_data(as_text=True)
-    assert "batch_application.reject" in page
+    assert "Batch application · rejected" in page.split("</form>")[-1]
     empty = client.get("/programme/audit?actor=nobody@x").get_data(as_text=True)
-    assert "batch_application.reject" not in empty
+    assert "Batch application · rejected" not in empty.split("</form>")[-1]
     csv_text = client.get("/programme/audit?format=csv&action=reject").get_data(as_text=True)
     assert "batch_application.reject" in csv_text
 
@@ -73,3 +73,37 @@ def test_audit_date_filter_uses_beijing_days(client, world):
     page = client.get("/programme/audit?action=test.late").get_data(as_text=True)
     assert "2025-01-02 01:00:00" in page
     assert db.session.get(AuditEvent, event.id) is not None
+
+
+def test_audit_page_speaks_words_and_beijing_time(client, world):
+    """Actions, records and changed fields in Chinese; times in Beijing without microseconds."""
+    from datetime import UTC, datetime
+
+    admin = world.users["region_admin"]
+    event = audit.record(
+        admin,
+        "round.publish",
+        world.enterprise,
+        before={"uscc_confirmed": False, "status": "pending"},
+        after={"uscc_confirmed": True, "status": "approved"},
+    )
+    event.at = datetime(2025, 1, 1, 17, 5, 9, 123456, tzinfo=UTC)
+    db.session.commit()
+    from tests.helpers import login
+
+    login(client, admin)
+    client.post("/auth/language/zh_CN", data={"next": "/"})
+    page = client.get("/programme/audit?action=round.publish").get_data(as_text=True)
+    assert "匹配轮次 · 已发布" in page
+    assert f"企业（编号 {world.enterprise.id}）" in page
+    assert "信用代码已人工核对" in page and "否" in page and "已通过" in page
+    assert "2025-01-02 01:05:09" in page  # Beijing, no microseconds
+    assert "123456" not in page and "uscc_confirmed" not in page
+    assert f"Enterprise:{world.enterprise.id}" not in page
+    assert 'placeholder="batch_application"' not in page and 'placeholder="School:12"' not in page
+    assert "None" not in page
+    # the record filter: kind and number
+    found = client.get(f"/programme/audit?kind=Enterprise&number={world.enterprise.id}")
+    assert "匹配轮次 · 已发布" in found.get_data(as_text=True)
+    other = client.get("/programme/audit?kind=School&number=999999").get_data(as_text=True)
+    assert "匹配轮次 · 已发布" not in other.split("</form>")[-1]

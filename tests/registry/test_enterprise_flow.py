@@ -212,6 +212,9 @@ def test_enterprise_full_flow(client, app):
     queue = admin.get("/registry/review").get_data(as_text=True)
     assert "赛罕精密机械有限公司" in queue
     assert "Credit code to confirm" in queue
+    # the quick approve is not silently missing: shown disabled, with the reason
+    assert "Check the credit code on the record before approving." in queue
+    assert 'aria-disabled="true">Approve</span>' in queue
     review_page = admin.get(review_url).get_data(as_text=True)
     assert "check character does not match" in review_page
     assert 'name="confirm_uscc"' in review_page

@@ -163,6 +163,25 @@ def test_running_round_page_refreshes(app, world):
     assert "wait until it has finished" in response.get_data(as_text=True)
 
 
+def test_a_round_without_proposals_asks_before_it_is_published(app, world):
+    """0 proposals: a warning on the page, and publishing needs the explicit confirmation."""
+    admin = app.test_client()
+    login_en(admin, world.users["region_admin"])
+    response = admin.post("/rounds/new", data=_form())
+    round_ = db.session.scalars(select(MatchRound)).one()
+    admin.post(f"/rounds/{round_.id}/run")
+    detail = admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Warning: this round proposes no match." in detail
+    assert 'name="confirm_empty" value="1"' in detail
+    refused = admin.post(f"/rounds/{round_.id}/publish", follow_redirects=True)
+    assert "This round proposes no match" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(MatchRound, round_.id).status == "previewed"
+    admin.post(f"/rounds/{round_.id}/publish", data={"confirm_empty": "1"})
+    db.session.expire_all()
+    assert db.session.get(MatchRound, round_.id).status == "published"
+
+
 def test_round_page_paginates_matches_and_unmatched(app, world, monkeypatch):
     from app.rounds import views
 

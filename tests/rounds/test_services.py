@@ -355,3 +355,18 @@ def test_unconfirmed_teachers_and_closed_placements_are_left_out(world):
         (app.id, "no_candidates", ["not_open"])
     ]
     assert make_user("teacher")  # accounts without profiles do not break a run
+
+
+def test_unmatched_reason_says_places_were_taken_only_when_they_were():
+    """'Places went to others' only when every eligible host is full; otherwise places_left."""
+    from collections import Counter
+
+    from app.rounds.services import _unmatched_reason
+
+    capacity = {"p1": 1, "p2": 2}
+    assert _unmatched_reason([], capacity, Counter()) == "no_candidates"
+    assert _unmatched_reason(["p1", "p2"], capacity, Counter({"p1": 1, "p2": 2})) == (
+        "capacity_taken"
+    )
+    assert _unmatched_reason(["p1", "p2"], capacity, Counter({"p1": 1, "p2": 1})) == ("places_left")
+    assert _unmatched_reason(["p1"], {"p1": 0}, Counter()) == "capacity_taken"  # no free place

@@ -25,3 +25,29 @@ document.addEventListener("DOMContentLoaded", function () {
   var select = document.querySelector("[data-host-kind]");
   if (select) { toggleHostFields(select.value); }
 });
+// Lists on phones: each cell carries its column's name so a stacked row reads like a card.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("main table.table").forEach(function (table) {
+    var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.textContent.trim();
+    });
+    if (!heads.length) { return; }
+    table.querySelectorAll("tbody > tr").forEach(function (row) {
+      var column = 0;
+      Array.prototype.forEach.call(row.children, function (cell) {
+        if (!cell.hasAttribute("data-label") && heads[column]) {
+          cell.setAttribute("data-label", heads[column]);
+        }
+        column += cell.colSpan || 1;
+      });
+    });
+  });
+});
+// A list wider than the screen scrolls inside its box: keyboard users can focus and scroll it.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll(".table-responsive").forEach(function (box) {
+    if (box.scrollWidth > box.clientWidth && !box.hasAttribute("tabindex")) {
+      box.setAttribute("tabindex", "0");
+    }
+  });
+});
