@@ -2,12 +2,11 @@
 loaded match as it was before a concurrent request changed the row (the state a lost race
 leaves), so removing a guard fails the fast suite, not only the threaded tests."""
 
-from datetime import UTC, datetime
-
 import pytest
 from sqlalchemy import select, update
 
 from app.common.errors import InvalidState
+from app.common.time import utcnow
 from app.cooperation.models import Placement, Practice
 from app.extensions import db
 from app.notifications.models import Notification
@@ -42,7 +41,7 @@ def _behind_its_back(match: Match, **values) -> None:
 
 def test_an_answer_given_meanwhile_by_the_same_side_is_not_given_twice(world):
     match, _placement = _proposed(world)
-    _behind_its_back(match, applicant_accepted_at=datetime.now(UTC))
+    _behind_its_back(match, applicant_accepted_at=utcnow())
     assert match.applicant_accepted_at is None  # what the losing request still sees
     with pytest.raises(InvalidState):
         services.accept_match(world.users["teacher"], match)
