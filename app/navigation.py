@@ -32,6 +32,7 @@ NAV = (
     (MANAGE, "programme.batches", _l("Batches"), ADMINS),
     (MANAGE, "cooperation.practice_compliance", _l("Practice rule"), ADMINS),
     (MANAGE, "resources.packages", _l("Teaching resources"), ADMINS),
+    (MANAGE, "auth.users", _l("Accounts"), ADMINS),
     (MANAGE, "programme.audit_log", _l("Audit log"), ("region_admin",)),
     (MANAGE, "reference.majors", _l("Majors"), ("region_admin",)),
     (MANAGE, "reference.occupations", _l("Occupations"), ("region_admin",)),
@@ -85,8 +86,20 @@ def status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
 
 
+def live_api_tokens() -> int:
+    """How many working API tokens the logged-in account has (logout then offers to revoke)."""
+    if not current_user.is_authenticated:
+        return 0
+    from app.auth.services import live_token_count
+
+    return live_token_count(current_user)
+
+
 def register(app: Flask) -> None:
     """Expose the helpers to templates."""
     app.jinja_env.globals.update(
-        nav_items=nav_items, next_steps=next_steps, status_label=status_label
+        nav_items=nav_items,
+        next_steps=next_steps,
+        status_label=status_label,
+        live_api_tokens=live_api_tokens,
     )

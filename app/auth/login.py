@@ -64,3 +64,25 @@ def login_limits(view):
         scope="login-account",
     )(view)
     return view
+
+
+def _reset_account_key() -> str:
+    """Rate-limit key of the email a reset is asked for."""
+    return "reset-" + _account_key()
+
+
+def reset_limits(view):
+    """Limit password-reset requests per address and per email as logins are (every request
+    counts, whether the email has an account or not)."""
+    view = limiter.limit(_limit_value, methods=["POST"], scope="reset-address")(view)
+    view = limiter.limit(
+        _limit_value, methods=["POST"], key_func=_reset_account_key, scope="reset-account"
+    )(view)
+    return view
+
+
+def link_limits(view):
+    """Limit failed uses of emailed links (bad, used or expired tokens) per address."""
+    return limiter.limit(
+        _limit_value, methods=["POST"], deduct_when=lambda r: _failed(), scope="link-address"
+    )(view)

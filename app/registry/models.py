@@ -80,6 +80,14 @@ class Reviewable(TimestampMixin):
             return False
         return self.is_member(user) or user.administers_region(self.region_code)
 
+    def can_manage(self, user) -> bool:
+        """Owners change the profile and members; administrators of its league may too."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return False
+        return (
+            self.is_member(user) and user.membership_role == "owner"
+        ) or user.administers_region(self.region_code)
+
     def can_review(self, user) -> bool:
         """Only administrators of the profile's league review it."""
         if user is None or not getattr(user, "is_authenticated", False):

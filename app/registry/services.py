@@ -127,6 +127,7 @@ def create_enterprise(actor, data: dict[str, Any]) -> Enterprise:
     _flush_unique(str(_l("This credit code is already registered.")), "uscc")
     if actor.role == "enterprise":
         actor.enterprise_id = enterprise.id
+        actor.membership_role = "owner"
     audit.record(
         actor,
         "enterprise.create",
@@ -152,8 +153,8 @@ def _fill_enterprise(enterprise: Enterprise, data: dict[str, Any]) -> None:
 
 def _update_profile(actor, org: Reviewable, data: dict[str, Any], fill, fields, noun: str):
     """Apply data to a profile; a real change by its owner sends it back to review."""
-    if not org.can_edit(actor):
-        raise Forbidden(str(_l("You may not change this record.")))
+    if not org.can_manage(actor):
+        raise Forbidden(str(_l("Only the organisation's owners change its profile.")))
     if actor.role == "league_admin" and data.get("region_code", org.region_code) != (
         actor.region_code
     ):
@@ -195,6 +196,7 @@ def create_school(actor, data: dict[str, Any]) -> School:
     _flush_unique(str(_l("This credit code is already registered.")), "uscc")
     if actor.role == "school":
         actor.school_id = school.id
+        actor.membership_role = "owner"
     audit.record(actor, "school.create", school, after=snapshot(school, SCHOOL_FIELDS + ("uscc",)))
     return school
 
