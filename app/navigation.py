@@ -27,6 +27,7 @@ NAV = (
     (BROWSE, "cooperation.offers", _l("Cooperation offers"), "all"),
     (BROWSE, "resources.venues", _l("Venues"), "all"),
     (MANAGE, "registry.review_queue", _l("Review queue"), ADMINS),
+    (MANAGE, "registry.claims", _l("Claims"), ADMINS),
     (MANAGE, "rounds.index", _l("Match rounds"), ADMINS),
     (MANAGE, "programme.dashboard", _l("Targets"), ADMINS),
     (MANAGE, "programme.batches", _l("Batches"), ADMINS),

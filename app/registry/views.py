@@ -585,3 +585,97 @@ def _member_action(action, message: str):
         db.session.commit()
         flash(message, "success")
     return redirect(url_for("registry.members"))
+
+
+# --- claims of existing records -----------------------------------------------------------
+
+
+@bp.route("/claim", methods=["GET", "POST"])
+@roles_required("enterprise", "school")
+def claim_new():
+    """Ask to take over an organisation that has no members (imported, or its last member left)."""
+    from app.registry.forms import ClaimForm
+    from app.registry.models import Claim
+
+    user = _user()
+    if user.organisation is not None:
+        return redirect(url_for("registry.my_organisation"))
+    pending = db.session.scalar(
+        db.select(Claim).where(Claim.user_id == user.id, Claim.status == "pending")
+    )
+    form = ClaimForm()
+    if form.validate_on_submit():
+        try:
+            services.claim_organisation(user, form.name.data, form.uscc.data)
+        except ServiceError as exc:
+            _service_failed(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Your claim waits for the league's administrators."), "success")
+            return redirect(url_for("registry.claim_new"))
+    return render_template("registry/claim_form.html", form=form, pending=pending)
+
+
+@bp.route("/claims")
+@admin_required
+def claims():
+    """Pending claims of organisations in the administrator's league."""
+    stmt = services.claims_to_review(_user())
+    pagination = queries.paginate(stmt, page_arg(), current_app.config["PAGE_SIZE"])
+    return render_template("registry/claims.html", pagination=pagination)
+
+
+@bp.route("/claims/<int:claim_id>/decide", methods=["POST"])
+@admin_required
+def claim_decide(claim_id: int):
+    """Approve (the claimant becomes owner) or reject an organisation claim."""
+    from app.registry.models import Claim
+
+    claim = db.get_or_404(Claim, claim_id)
+    if claim.kind == "teacher" or not claim.organisation.can_review(current_user):
+        abort(404)
+    return _claim_action(
+        lambda: services.decide_claim(
+            _user(), claim, request.form.get("decision", ""), request.form.get("reason")
+        ),
+        url_for("registry.claims"),
+    )
+
+
+@bp.route("/claims/<int:claim_id>/teacher", methods=["POST"])
+@roles_required("school")
+def teacher_claim_decide(claim_id: int):
+    """The school links the chosen teacher record to the claimant, or rejects the claim."""
+    from app.registry.models import Claim
+
+    claim = db.get_or_404(Claim, claim_id)
+    if claim.kind != "teacher" or claim.school_id != current_user.school_id:
+        abort(404)
+    teacher_id = request.form.get("teacher_id", "")
+    return _claim_action(
+        lambda: services.decide_teacher_claim(
+            _user(),
+            claim,
+            request.form.get("decision", ""),
+            int(teacher_id) if teacher_id.isdigit() else None,
+            request.form.get("reason"),
+        ),
+        url_for("cooperation.school_teachers"),
+    )
+
+
+def _claim_action(action, default: str):
+    try:
+        claim = action()
+    except ServiceError as exc:
+        db.session.rollback()
+        if exc.status == 403:
+            abort(403)
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        if claim.status == "approved":
+            flash(_("The claim is approved."), "success")
+        else:
+            flash(_("The claim is rejected."), "info")
+    return redirect(default)

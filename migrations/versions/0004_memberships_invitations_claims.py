@@ -1,4 +1,4 @@
-"""Organisation members (owner/staff), invitations, password resets
+"""Organisation members (owner/staff), invitations, password resets, claims
 
 Revision ID: 0004
 Revises: 0003
@@ -74,8 +74,11 @@ def upgrade():
     with op.batch_alter_table('password_reset', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_password_reset_user_id'), ['user_id'], unique=False)
 
+    _claim_upgrade()
+
 
 def downgrade():
+    _claim_downgrade()
     with op.batch_alter_table('password_reset', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_password_reset_user_id'))
     op.drop_table('password_reset')
@@ -87,3 +90,45 @@ def downgrade():
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.drop_constraint('membership_role_known', type_='check')
         batch_op.drop_column('membership_role')
+
+
+def _claim_upgrade():
+    op.create_table('claim',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('school_id', sa.Integer(), nullable=True),
+    sa.Column('enterprise_id', sa.Integer(), nullable=True),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('uscc', sa.String(length=18), nullable=True),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('teacher_id', sa.Integer(), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("kind IN ('enterprise','school','teacher')", name=op.f('ck_claim_kind_known')),
+    sa.CheckConstraint("status IN ('pending','approved','rejected')", name=op.f('ck_claim_status_known')),
+    sa.CheckConstraint('(school_id IS NULL) <> (enterprise_id IS NULL)', name=op.f('ck_claim_one_record')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['user_account.id'], name=op.f('fk_claim_decided_by_id_user_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['enterprise_id'], ['enterprise.id'], name=op.f('fk_claim_enterprise_id_enterprise'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['school_id'], ['school.id'], name=op.f('fk_claim_school_id_school'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['teacher_id'], ['teacher.id'], name=op.f('fk_claim_teacher_id_teacher'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_claim_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_claim'))
+    )
+    with op.batch_alter_table('claim', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_claim_enterprise_id'), ['enterprise_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_claim_school_id'), ['school_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_claim_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_claim_user_id'), ['user_id'], unique=False)
+
+
+def _claim_downgrade():
+    with op.batch_alter_table('claim', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_claim_user_id'))
+        batch_op.drop_index(batch_op.f('ix_claim_status'))
+        batch_op.drop_index(batch_op.f('ix_claim_school_id'))
+        batch_op.drop_index(batch_op.f('ix_claim_enterprise_id'))
+    op.drop_table('claim')

@@ -16,6 +16,7 @@ from tests.permissions.common import (
 )
 
 ADMINS = {**LEAGUE_ADMINS, "league_admin_other": 200}
+ORG_ACCOUNTS_302 = {"enterprise": 302, "enterprise_other": 302, "school": 302, "school_other": 302}
 ORG_ACCOUNTS = {"enterprise": 200, "enterprise_other": 200, "school": 200, "school_other": 200}
 
 
@@ -44,7 +45,48 @@ def _reset_token(w) -> str:
     return raw
 
 
+def _org_claim(w) -> int:
+    """A pending claim of a Hohhot enterprise without members."""
+    from app.registry.models import Claim
+    from tests.helpers import make_enterprise, make_user
+
+    orphan = make_enterprise(name="无人企业")
+    claimant = make_user("enterprise")
+    claim = Claim(user_id=claimant.id, kind="enterprise", enterprise_id=orphan.id, name=orphan.name)
+    db.session.add(claim)
+    db.session.commit()
+    return claim.id
+
+
+def _teacher_claim(w) -> int:
+    """A pending claim of an imported teacher record of the Hohhot school."""
+    from app.registry.models import Claim, Teacher
+    from tests.helpers import make_user
+
+    db.session.add(Teacher(school_id=w.school.id, name="导入教师"))
+    claimant = make_user("teacher")
+    claim = Claim(user_id=claimant.id, kind="teacher", school_id=w.school.id, name="导入教师")
+    db.session.add(claim)
+    db.session.commit()
+    return claim.id
+
+
 ROWS: dict[str, Row] = {
+    # claims of existing records
+    **both("registry.claim_new", "/registry/claim", only({**ORG_ACCOUNTS_302})),
+    "GET registry.claims": Row("GET", "/registry/claims", only(ADMINS)),
+    "POST registry.claim_decide": Row(
+        "POST",
+        lambda w: f"/registry/claims/{_org_claim(w)}/decide",
+        only({"league_admin": 302, "region_admin": 302, "league_admin_other": 404}),
+        {"decision": "approve"},
+    ),
+    "POST registry.teacher_claim_decide": Row(
+        "POST",
+        lambda w: f"/registry/claims/{_teacher_claim(w)}/teacher",
+        only({"school": 302, "school_other": 404}),
+        {"decision": "reject", "reason": "不是本人"},
+    ),
     # pages: members of one's organisation
     "GET registry.members": Row("GET", "/registry/members", only(ORG_ACCOUNTS)),
     "POST registry.members": Row(
