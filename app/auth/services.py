@@ -335,7 +335,8 @@ def invitation_roles(org) -> tuple[str, ...]:
     """Roles an owner may invite to this organisation (schools may also invite teachers)."""
     from app.registry.models import School
 
-    return (*MEMBER_ROLES, "teacher") if isinstance(org, School) else MEMBER_ROLES
+    roles = ("staff", "owner")
+    return (*roles, "teacher") if isinstance(org, School) else roles
 
 
 def invite(actor: User, email: str, role: str, link_for) -> tuple[Invitation, str]:

@@ -37,6 +37,14 @@ DEMO_LOGINS: tuple[tuple[str, str, str, str, str, str], ...] = (
         "Answer proposals in My matches; confirm a teacher's logged days; accept an applicant",
     ),
     (
+        "enterprise",
+        "企业经办人",
+        "Enterprise staff",
+        data.ENTERPRISE_STAFF_EMAIL,
+        "与负责人同属一家企业：发布合作意向、管理岗位；不能修改单位资料或管理成员",
+        "Same enterprise as its owner: post offers and placements; no profile or member changes",
+    ),
+    (
         "school",
         "学校用户",
         "School",
@@ -99,6 +107,7 @@ def logins_table() -> str:
 def seed_command() -> None:
     """Create the demo world once; later runs change nothing and keep people's data."""
     from app.demo.cooperation import seed_cooperation
+    from app.demo.members import seed_members
     from app.demo.programme import seed_programme
     from app.demo.resources import seed_resources
     from app.demo.world import seed
@@ -113,8 +122,11 @@ def seed_command() -> None:
     coop = None if result.created else seed_cooperation()  # a world seeded before cooperation
     programme = seed_programme()  # each part once: a world seeded before it existed gets it
     resources = seed_resources()
+    members = seed_members()
     db.session.commit()
-    added = [part for part in (coop, programme, resources) if part is not None and part.created]
+    added = [
+        part for part in (coop, programme, resources, members) if part is not None and part.created
+    ]
     if not result.created:
         for part in added:
             summary = ", ".join(f"{k} {v}" for k, v in part.counts.items())
@@ -141,6 +153,7 @@ _PART_NAMES = {
     "CoopResult": "cooperation",
     "ProgrammeResult": "programme",
     "ResourcesResult": "resources",
+    "MembersResult": "members",
 }
 
 
