@@ -90,6 +90,7 @@ def issue_token() -> ResponseReturnValue:
         raise ValidationFailed(_("Give email and password."), missing)
     user = services.authenticate(payload["email"], payload["password"])
     if user is None:
+        db.session.commit()  # keep the audited failure
         mark_login_failed()
         raise Unauthorized(_("Wrong email or password."))
     token = services.issue_token(user)

@@ -152,3 +152,18 @@ def test_login_failures_are_audited_without_the_password(client, world):
     assert events[0].target_id == str(user.id)
     for event in events:
         assert "Wrong-Guess-123" not in str(event.after)
+
+
+def test_api_token_failures_and_issues_are_audited(client, world):
+    user = world.users["school"]
+    refused = client.post(
+        "/api/v1/auth/token", json={"email": user.email, "password": "Wrong-Guess-123"}
+    )
+    assert refused.status_code == 401
+    token_for(client, user)
+    actions = db.session.scalars(
+        select(AuditEvent.action)
+        .where(AuditEvent.target_id == str(user.id))
+        .order_by(AuditEvent.id)
+    ).all()
+    assert actions == ["login.failure", "token.issue"]
