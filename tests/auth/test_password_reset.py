@@ -122,3 +122,19 @@ def test_bad_reset_bodies_name_the_field(client):
 
 def test_login_page_links_to_the_reset(client):
     assert "/auth/password/forgot" in client.get("/auth/login").get_data(as_text=True)
+
+
+def test_with_a_mail_server_the_link_goes_by_smtp_to_the_account(app, client, monkeypatch):
+    from app.notifications import mail
+    from tests.notifications.test_notifications import FakeSMTP
+
+    FakeSMTP.sent = []
+    FakeSMTP.fail = False
+    monkeypatch.setattr(mail, "SMTP", FakeSMTP)
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.cn")
+    user = make_user("teacher")
+    client.post("/api/v1/auth/password-reset", json={"email": user.email})
+    client.post("/api/v1/auth/password-reset", json={"email": "nobody@example.cn"})
+    [message] = FakeSMTP.sent
+    assert message["To"] == user.email
+    assert "http://localhost/auth/password/reset/" in message.get_content()
