@@ -46,6 +46,8 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute")
+    # Reads (GET) of the API and of the directory pages and exports, per caller.
+    READ_RATE_LIMIT = os.environ.get("READ_RATE_LIMIT", "120/minute")
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")
@@ -103,6 +105,8 @@ class TestingConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_STORAGE_URI = "memory://"
+    # Test walks read far more than a person would; tests of the limit lower it themselves.
+    READ_RATE_LIMIT = "100000/minute"
     WTF_CSRF_ENABLED = False
     # Tests read English messages; tests/test_i18n.py checks the Chinese default.
     BABEL_DEFAULT_LOCALE = "en"

@@ -2,12 +2,14 @@
 
 import hashlib
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from app.auth.models import User
+from app.common.time import local_today, utcnow
 from app.common.validators import LANDLINE_RE, MOBILE_RE
 from app.demo import data
 from app.demo.world import demo_present
@@ -286,7 +288,7 @@ def test_cooperation_respects_every_constraint(app):
     for practice in practices:
         assert practice.days_confirmed == sum(e.confirmed for e in practice.entries)
         assert len({e.on_date for e in practice.entries}) == len(practice.entries)
-        assert all(e.on_date <= date.today() for e in practice.entries)
+        assert all(e.on_date <= local_today() for e in practice.entries)
         if practice.status == "completed":
             assert practice.ended_on and all(e.confirmed for e in practice.entries)
     for match in db.session.scalars(select(Match).where(Match.status == "confirmed")):
@@ -304,13 +306,13 @@ def test_cooperation_shows_the_practice_rule(app):
         select(func.count(Teacher.id)).where(Teacher.confirmed_at.is_not(None))
     )
     behind = db.session.scalar(
-        select(func.count()).select_from(queries.behind_rule(admin, date.today()).subquery())
+        select(func.count()).select_from(queries.behind_rule(admin, local_today()).subquery())
     )
     assert 0.5 * confirmed < behind < confirmed - 10  # most fall behind, some meet the rule
     teacher = db.session.scalar(
         select(Teacher).where(Teacher.user_id == _user(data.TEACHER_EMAIL).id)
     )
-    ledger = queries.ledger(teacher, date.today())
+    ledger = queries.ledger(teacher, local_today())
     assert teacher.confirmed and ledger.days == 45 and ledger.shortfall == 135
 
 
@@ -414,7 +416,7 @@ def test_programme_teachers_and_nominations(app):
     bases = set(db.session.scalars(select(ResearchBase.id)))
     assert len(records) >= len(qualified)
     assert {r.research_base_id for r in records} - {None} == bases
-    assert all(r.hours > 0 and r.completed_on <= date.today() for r in records)
+    assert all(r.hours > 0 and r.completed_on <= local_today() for r in records)
     assert all(s.teacher_id in {r.teacher_id for r in records} for s in qualified)
     assert count(TeachingHours) >= 100
     nominations = db.session.scalars(select(Nomination)).all()
@@ -446,7 +448,9 @@ def test_dashboard_shows_real_progress(app):
     assert sum(r["majors"] > 0 for r in leagues.values()) >= 5
     assert sum(r["teachers"] > 0 for r in leagues.values()) >= 10
     assert leagues[data.HOHHOT]["majors"] > 0 and leagues[data.HOHHOT]["teachers"] > 0
-    assert all(p["applications"] > 0 and p["majors"] > 0 for p in body["by_phase"])
+    *plan, current = body["by_phase"]  # the plan's phases are history; the demo's is current
+    assert len(plan) == 3 and all(p["applications"] > 0 and p["majors"] > 0 for p in plan)
+    assert current["applications"] > 0 and current["majors"] == 0  # awaiting decisions
     [round_] = body["rounds"]
     assert round_["kind"] == "placement" and round_["result"]["matched"] > 0
     assert round_["result"]["matched"] <= round_["result"]["demand"]
@@ -607,3 +611,61 @@ def test_demo_organisations_have_a_staff_member_and_a_pending_invitation(app):
     assert (
         data.ENTERPRISE_STAFF_EMAIL in app.test_cli_runner().invoke(args=["demo", "logins"]).output
     )
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 12, 1, 17, 30, tzinfo=UTC),  # 01:30 in Beijing: the UTC date lags a day
+        datetime(2029, 7, 15, 3, 0, tzinfo=UTC),
+    ],
+    ids=["beijing-past-midnight", "years-later"],
+)
+def test_demo_world_is_dated_from_the_day_it_is_seeded(app, moment):
+    """Whatever day the demo is seeded, each login's first story can be walked that day."""
+    from app.cooperation.models import PracticeEntry
+    from app.programme.models import Batch, BatchApplication
+    from app.registry.models import SchoolMajor
+    from app.resources.models import Booking
+    from app.rounds.models import MatchRound
+
+    with time_machine.travel(moment, tick=False):
+        seed(app)
+        today, now = local_today(), utcnow()
+        open_batches = [b for b in db.session.scalars(select(Batch)) if b.is_open(today)]
+        assert len(open_batches) == 1 and open_batches[0].closes_on >= today + timedelta(days=7)
+        school = _user(data.SCHOOL_EMAIL)
+        applied = set(
+            db.session.scalars(
+                select(BatchApplication.school_major_id).where(
+                    BatchApplication.school_id == school.school_id
+                )
+            )
+        )
+        free = db.session.scalar(
+            select(SchoolMajor.id).where(
+                SchoolMajor.school_id == school.school_id, SchoolMajor.id.not_in(applied)
+            )
+        )
+        client = app.test_client()
+        response = client.post(
+            f"/api/v1/batches/{open_batches[0].id}/applications",
+            json={"school_major_id": free},
+            headers=helpers.bearer(helpers.token_for(client, school, data.DEMO_PASSWORD)),
+        )
+        assert response.status_code == 201, response.get_json()
+        published = db.session.scalars(
+            select(MatchRound).where(MatchRound.status == "published")
+        ).all()
+        assert published and all(_aware(r.deadline) > now for r in published)
+        starts = [_aware(b.starts_at) for b in db.session.scalars(select(Booking))]
+        assert any(now < s < now + timedelta(weeks=8) for s in starts)
+        days = list(db.session.scalars(select(PracticeEntry.on_date)))
+        assert days and max(days) < today
+    phases = db.session.scalars(select(Batch.closes_on).order_by(Batch.opens_on)).all()
+    assert phases[:3] == [date(2023, 7, 31), date(2024, 12, 31), date(2025, 7, 31)]  # history
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite returns naive UTC datetimes."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

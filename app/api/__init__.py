@@ -5,12 +5,14 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from app.common.errors import ServiceError
+from app.common.ratelimit import limit_reads
 from app.errors import json_error
 from app.extensions import csrf, db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # The API authenticates by bearer token only and never reads the session cookie.
 csrf.exempt(bp)
+limit_reads(bp, scope="api-reads")
 
 
 @bp.before_request

@@ -15,6 +15,7 @@ from app.api.helpers import api_user, arg, json_object, page_of, validated, visi
 from app.api.openapi import EXTRA_SCHEMAS, QUERY_PARAMETERS
 from app.api.schemas import ARRAY, INTEGER, STRING, type_errors
 from app.common.errors import Forbidden, NotFound, ValidationFailed
+from app.common.privacy import current_viewer
 from app.cooperation import queries, services
 from app.cooperation.forms import (
     ApplicationForm,
@@ -197,14 +198,14 @@ def pairing_request_json(row: PairingRequest) -> dict[str, Any]:
 
 
 def application_json(row: Application) -> dict[str, Any]:
-    """A teacher's application with its ranked placements."""
+    """A teacher's application; a host's side sees only the placements that are its own."""
     return {
         "id": row.id,
         "status": row.status,
         "teacher_id": row.teacher_id,
         "teacher_name": row.teacher.name,
         "school_id": row.teacher.school_id,
-        "placement_ids": row.placement_ids,
+        "placement_ids": [c.placement_id for c in row.visible_choices(current_viewer())],
         **_period(row),
         "note": row.note,
         "endorsed_at": _time(row.endorsed_at),
@@ -371,16 +372,15 @@ def create_teacher() -> ResponseReturnValue:
 
 @bp.get("/teachers")
 @operation(
-    "Teachers of the caller's school, pending first",
+    "Teachers: one's own profile, the school's, or the administrator's league's; pending first",
     tag="cooperation",
     responses={200: "TeacherList"},
     query=PAGE,
 )
-@api_roles("school")
+@api_roles("teacher", "school", *ADMINS)
 def teacher_list() -> ResponseReturnValue:
-    """School staff see their school's teachers."""
-    school_id = api_user().school_id or 0
-    return page_of(queries.school_teachers(school_id), teacher_json)
+    """The same teachers GET /teachers/{id} shows the caller."""
+    return page_of(queries.visible_teachers(api_user()), teacher_json)
 
 
 @bp.get("/teachers/<int:id>")
@@ -521,19 +521,15 @@ def close_placement(id: int) -> ResponseReturnValue:
 
 @bp.get("/pairing-requests")
 @operation(
-    "The school's pairing requests", tag="cooperation", responses={200: "PairingRequestList"}
+    "The school's (or the administrator's league's) pairing requests",
+    tag="cooperation",
+    responses={200: "PairingRequestList"},
+    query=PAGE,
 )
-@api_roles("school")
+@api_roles("school", *ADMINS)
 def pairing_request_list() -> ResponseReturnValue:
-    """Pairing requests of the caller's school, newest first."""
-    rows = queries.school_pairing_requests(api_user().school_id or 0)
-    return {
-        "items": [pairing_request_json(r) for r in rows],
-        "page": 1,
-        "per_page": max(len(rows), 1),
-        "pages": 1 if rows else 0,
-        "total": len(rows),
-    }
+    """The same requests GET /pairing-requests/{id} shows the caller, newest first."""
+    return page_of(queries.visible_pairing_requests(api_user()), pairing_request_json)
 
 
 @bp.post("/pairing-requests")
@@ -604,16 +600,19 @@ def end_pairing(id: int) -> ResponseReturnValue:
 
 @bp.get("/applications")
 @operation(
-    "Applications: the teacher's own, the school's teachers', or an enterprise's applicants",
+    "Applications: the teacher's own, the school's teachers', an enterprise's endorsed "
+    "applicants, or the administrator's league's",
     tag="cooperation",
     responses={200: "ApplicationList"},
     query=PAGE,
 )
-@api_roles("teacher", "school", "enterprise")
+@api_roles("teacher", "school", "enterprise", *ADMINS)
 def application_list() -> ResponseReturnValue:
-    """What the caller's role follows."""
+    """What the caller's role follows; the same applications GET /applications/{id} shows."""
     user = api_user()
-    if user.role == "school":
+    if user.is_admin:
+        stmt = queries.admin_applications(user)
+    elif user.role == "school":
         stmt = queries.school_applications(user.school_id or 0)
     elif user.role == "enterprise":
         stmt = queries.enterprise_applicants(user.enterprise_id or 0)
@@ -709,26 +708,19 @@ def accept_application(id: int) -> ResponseReturnValue:
 
 @bp.get("/practices")
 @operation(
-    "Practice stints: the teacher's own, or those at the enterprise's hosts",
+    "Practice stints: the teacher's own, the school's teachers', those at the enterprise's "
+    "hosts, or the administrator's league's",
     tag="cooperation",
     responses={200: "PracticeList"},
+    query=PAGE,
 )
-@api_roles("teacher", "enterprise")
+@api_roles("teacher", "school", "enterprise", *ADMINS)
 def practice_list() -> ResponseReturnValue:
-    """Newest first."""
+    """Ongoing first; the same stints GET /practices/{id} shows the caller."""
     user = api_user()
-    if user.role == "enterprise":
-        rows = queries.enterprise_practices(user.enterprise_id or 0)
-    else:
-        teacher = services.teacher_of(user)
-        rows = queries.teacher_practices(teacher.id) if teacher else []
-    return {
-        "items": [practice_json(r) for r in rows],
-        "page": 1,
-        "per_page": max(len(rows), 1),
-        "pages": 1 if rows else 0,
-        "total": len(rows),
-    }
+    teacher = services.teacher_of(user) if user.role == "teacher" else None
+    stmt = queries.visible_practices(user, teacher.id if teacher else None)
+    return page_of(stmt, practice_json)
 
 
 @bp.get("/practices/<int:id>")

@@ -36,7 +36,7 @@ ERROR_STATUSES = {
     404: "No such object, or not visible to you.",
     409: "Conflict: duplicate credit code or email, or an invalid state change.",
     422: "Validation failed; `fields` names each invalid field.",
-    429: "Too many failed attempts; wait a minute.",
+    429: "Too many requests: failed logins, or reads beyond READ_RATE_LIMIT; wait a minute.",
 }
 QUERY_PARAMETERS: dict[str, dict] = {
     "page": {"schema": {"type": "integer", "minimum": 1}, "description": "Page number (1-based)."},
@@ -104,6 +104,21 @@ def _review_properties() -> dict[str, dict]:
     }
 
 
+CONTACT_OUTPUT = {
+    "contact_name": {
+        "type": "string",
+        "nullable": True,
+        "description": "Shown only when contact_access is full (app.common.privacy).",
+    },
+    "contact_phone": {
+        "type": "string",
+        "nullable": True,
+        "description": "Full, masked (133****7036) or null, as contact_access says.",
+    },
+    "contact_access": {"type": "string", "enum": ["full", "masked", "none"]},
+}
+
+
 def _schemas() -> dict[str, dict]:
     integer = {"type": "integer"}
     text = {"type": "string"}
@@ -112,8 +127,9 @@ def _schemas() -> dict[str, dict]:
         **ENTERPRISE_INPUT,
         "host_kinds": {"type": "array", "items": {"type": "string", "enum": list(HOST_KINDS)}},
         **_review_properties(),
+        **CONTACT_OUTPUT,
     }
-    school = {"id": integer, **SCHOOL_INPUT, **_review_properties()}
+    school = {"id": integer, **SCHOOL_INPUT, **_review_properties(), **CONTACT_OUTPUT}
     host = {
         "id": integer,
         "enterprise_id": integer,
@@ -254,6 +270,8 @@ def _operation(endpoint: str, method: str, view, args: list[tuple[str, str]]) ->
         statuses.setdefault(404, None)
     if permission != "public":
         statuses.setdefault(403, None)
+    if method == "get":
+        statuses.setdefault(429, None)  # reads are limited per caller (READ_RATE_LIMIT)
     for status, schema in sorted(statuses.items()):
         if status >= 400:
             responses[str(status)] = _error_response(status)

@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Any
 
+from app.common.privacy import contact_of
 from app.registry.services import uscc_warnings
 
 
@@ -47,8 +48,7 @@ def enterprise_json(enterprise) -> dict[str, Any]:
         "industry": enterprise.industry_section,
         "region_code": enterprise.region_code,
         "address": enterprise.address,
-        "contact_name": enterprise.contact_name,
-        "contact_phone": enterprise.contact_phone,
+        **contact_of(enterprise),
         "size_band": enterprise.size_band,
         "description": enterprise.description,
         "host_kinds": sorted({h.kind for h in enterprise.hosts if h.active}),
@@ -65,8 +65,7 @@ def school_json(school) -> dict[str, Any]:
         "uscc": school.uscc,
         "region_code": school.region_code,
         "address": school.address,
-        "contact_name": school.contact_name,
-        "contact_phone": school.contact_phone,
+        **contact_of(school),
         "description": school.description,
         **_review(school),
     }

@@ -5,6 +5,7 @@ from typing import Any
 from flask import has_request_context, request
 
 from app.common.models import AuditEvent
+from app.common.privacy import mask_record
 from app.extensions import db
 
 SECRET_FIELDS = frozenset({"password", "password_hash", "token", "token_hash", "secret"})
@@ -43,8 +44,8 @@ def record(
         target_type=type(target).__name__,
         target_id=str(getattr(target, "id", "") or getattr(target, "code", "")),
         region_code=getattr(target, "region_code", None),
-        before=scrub(before),
-        after=scrub(after),
+        before=mask_record(scrub(before)),
+        after=mask_record(scrub(after)),
         ip=request.remote_addr if has_request_context() else None,
         note=note,
     )

@@ -27,6 +27,8 @@ MODES = ("enterprise_in_school", "school_in_enterprise", "linkage", "enterprise_
 POSTING_STATUSES = ("draft", "open", "closed")
 REQUEST_STATUSES = ("submitted", "returned", "endorsed", "matched", "withdrawn")
 PAIRING_STATUSES = ("active", "ended")
+# Applications the hosts' side may see: endorsed by the school (or already matched).
+SHOWN_TO_HOSTS = ("endorsed", "matched")
 PRACTICE_STATUSES = ("ongoing", "completed")
 
 offer_occupation = Table(
@@ -226,10 +228,18 @@ class Application(Period, TimestampMixin, db.Model):
         return [c.placement_id for c in self.choices]
 
     def can_view(self, user) -> bool:
-        """The teacher, the school's staff, its league's admins, and the chosen hosts' owners."""
+        """The teacher, the school's staff and its league's admins; once endorsed, also the
+        owners (and their league's admins) of a chosen placement."""
+        return self.teacher.can_view(user) or bool(self.visible_choices(user))
+
+    def visible_choices(self, user) -> list["ApplicationChoice"]:
+        """All ranked choices for the teacher's side; a host's side sees only its own
+        placements, and only once the school has endorsed the application."""
         if self.teacher.can_view(user):
-            return True
-        return any(c.placement.can_edit(user) for c in self.choices)
+            return list(self.choices)
+        if self.status not in SHOWN_TO_HOSTS:
+            return []
+        return [c for c in self.choices if c.placement.can_edit(user)]
 
     def can_edit(self, user) -> bool:
         """Only the teacher changes or withdraws the application."""

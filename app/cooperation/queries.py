@@ -4,10 +4,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import Select, case, exists, func, or_, select
+from sqlalchemy import Select, and_, case, exists, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.cooperation.models import (
+    SHOWN_TO_HOSTS,
     Application,
     ApplicationChoice,
     Offer,
@@ -136,7 +137,7 @@ def _application_options():
 
 
 def enterprise_applicants(enterprise_id: int, status: str | None = None) -> Select:
-    """Applications (not withdrawn) choosing one of the enterprise's placements."""
+    """Endorsed (or matched) applications choosing one of the enterprise's placements."""
     mine = (
         select(ApplicationChoice.id)
         .join(Placement, ApplicationChoice.placement_id == Placement.id)
@@ -146,10 +147,9 @@ def enterprise_applicants(enterprise_id: int, status: str | None = None) -> Sele
         )
     )
     stmt = select(Application).options(*_application_options()).where(exists(mine))
+    stmt = stmt.where(Application.status.in_(SHOWN_TO_HOSTS))
     if status:
         stmt = stmt.where(Application.status == status)
-    else:
-        stmt = stmt.where(Application.status != "withdrawn")
     order = case(
         (Application.status == "endorsed", 0), (Application.status == "submitted", 1), else_=2
     )
@@ -435,3 +435,102 @@ def teacher_applications_stmt(teacher_id: int) -> Select:
         .where(Application.teacher_id == teacher_id)
         .order_by(Application.id.desc())
     )
+
+
+# One scope per object: what a caller's list shows is what the objects' can_view allows. -----
+
+
+def _league_of(user) -> str | None:
+    """The league an administrator is limited to; None for region administrators."""
+    return None if user.role == "region_admin" else user.region_code
+
+
+def visible_teachers(user) -> Select:
+    """Teachers the user may view: oneself, the school's own, or the admin's league's."""
+    stmt = (
+        select(Teacher)
+        .join(School, Teacher.school_id == School.id)
+        .options(selectinload(Teacher.occupations), selectinload(Teacher.user))
+        .order_by(case((Teacher.confirmed_at.is_(None), 0), else_=1), Teacher.name, Teacher.id)
+    )
+    if user.role == "teacher":
+        return stmt.where(Teacher.user_id == user.id)
+    if user.role == "school":
+        return stmt.where(Teacher.school_id == (user.school_id or 0))
+    if user.is_admin:
+        league = _league_of(user)
+        return stmt if league is None else stmt.where(School.region_code == league)
+    return stmt.where(false())
+
+
+def admin_applications(user) -> Select:
+    """Applications an administrator may view: of the league's schools' teachers, and the
+    endorsed ones choosing a placement of one of the league's enterprises."""
+    stmt = select(Application).options(*_application_options()).order_by(Application.id.desc())
+    league = _league_of(user)
+    if league is None:
+        return stmt
+    own = (
+        select(Teacher.id)
+        .join(School, Teacher.school_id == School.id)
+        .where(Teacher.id == Application.teacher_id, School.region_code == league)
+    )
+    hosted = (
+        select(ApplicationChoice.id)
+        .join(Placement, ApplicationChoice.placement_id == Placement.id)
+        .join(Host, Placement.host_id == Host.id)
+        .join(Enterprise, Host.enterprise_id == Enterprise.id)
+        .where(ApplicationChoice.application_id == Application.id, Enterprise.region_code == league)
+    )
+    return stmt.where(
+        or_(exists(own), and_(Application.status.in_(SHOWN_TO_HOSTS), exists(hosted)))
+    )
+
+
+def visible_practices(user, teacher_id: int | None = None) -> Select:
+    """Practice stints the user may view: the teacher's own, the school's teachers', those at
+    the enterprise's hosts, or the admin's league's (by school or by enterprise)."""
+    stmt = (
+        select(Practice)
+        .join(Teacher, Practice.teacher_id == Teacher.id)
+        .join(School, Teacher.school_id == School.id)
+        .join(Placement, Practice.placement_id == Placement.id)
+        .join(Host, Placement.host_id == Host.id)
+        .join(Enterprise, Host.enterprise_id == Enterprise.id)
+        .options(
+            selectinload(Practice.teacher),
+            selectinload(Practice.placement).selectinload(Placement.host),
+            selectinload(Practice.entries),
+        )
+        .order_by(case((Practice.status == "ongoing", 0), else_=1), Practice.id.desc())
+    )
+    if user.role == "teacher":
+        return stmt.where(Practice.teacher_id == (teacher_id or 0))
+    if user.role == "school":
+        return stmt.where(Teacher.school_id == (user.school_id or 0))
+    if user.role == "enterprise":
+        return stmt.where(Host.enterprise_id == (user.enterprise_id or 0))
+    league = _league_of(user)
+    if league is None:
+        return stmt
+    return stmt.where(or_(School.region_code == league, Enterprise.region_code == league))
+
+
+def visible_pairing_requests(user) -> Select:
+    """Pairing requests the user may view: the school's own, or the admin's league's."""
+    stmt = (
+        select(PairingRequest)
+        .join(SchoolMajor, PairingRequest.school_major_id == SchoolMajor.id)
+        .join(School, SchoolMajor.school_id == School.id)
+        .options(
+            selectinload(PairingRequest.school_major).selectinload(SchoolMajor.major),
+            selectinload(PairingRequest.occupations),
+        )
+        .order_by(PairingRequest.id.desc())
+    )
+    if user.role == "school":
+        return stmt.where(SchoolMajor.school_id == (user.school_id or 0))
+    if user.is_admin:
+        league = _league_of(user)
+        return stmt if league is None else stmt.where(School.region_code == league)
+    return stmt.where(false())

@@ -603,14 +603,16 @@ def withdraw_application(actor, application: Application) -> Application:
     db.session.flush()
     audit.record(actor, "application.withdraw", application, before, {"status": "withdrawn"})
     if before["status"] == "endorsed":
-        notify(
-            _recipients_of_choices(application),
-            "application_withdrawn",
-            {
-                "teacher": application.teacher.name,
-                "placement": application.choices[0].placement.host.name,
-            },
-        )
+        # each enterprise hears of its own placement only, never of the teacher's other choices
+        own_choice: dict[int, ApplicationChoice] = {}
+        for choice in application.choices:
+            own_choice.setdefault(choice.placement.host.enterprise_id, choice)
+        for enterprise_id, choice in sorted(own_choice.items()):
+            notify(
+                enterprise_staff(enterprise_id),
+                "application_withdrawn",
+                {"teacher": application.teacher.name, "placement": choice.placement.host.name},
+            )
     return application
 
 

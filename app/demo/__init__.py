@@ -49,8 +49,8 @@ DEMO_LOGINS: tuple[tuple[str, str, str, str, str, str], ...] = (
         "学校用户",
         "School",
         data.SCHOOL_EMAIL,
-        "确认待确认的教师；推荐或退回教师的实践申请；为一体化专业申请结对",
-        "Confirm waiting teachers; endorse or return applications; request a pairing",
+        "确认待确认的教师；推荐或退回教师的实践申请；把一体化专业申报到当前批次",
+        "Confirm waiting teachers; endorse or return applications; apply a major to the batch",
     ),
     (
         "teacher",

@@ -1,5 +1,6 @@
 """Demo programme on top of the demo cooperation: batch applications (selected majors in their
-construction stages, rejections with reasons, a few awaiting a decision), integrated-teacher
+construction stages, rejections with reasons, a few awaiting a decision in a current batch that
+the demo opens around the day it is seeded, the plan's phases staying history), integrated-teacher
 statuses with training records at the research bases, teaching hours, part-time teachers and
 nominations (one published). Invented, deterministic, inserted directly within every limit."""
 
@@ -8,11 +9,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from app.auth.models import User
 from app.common import audit
 from app.common.models import AuditEvent
+from app.common.time import local_today, utcnow
 from app.demo import data
 from app.extensions import db
 from app.programme.models import (
@@ -22,6 +24,7 @@ from app.programme.models import (
     Nomination,
     NominationScore,
     PartTimeTeacher,
+    Phase,
     ResearchBase,
     TeacherStatus,
     TeachingHours,
@@ -57,6 +60,12 @@ COURSES = (
     ("一体化教师能力提升研修班", 120),
 )
 PART_TIME_TITLES = ("高级技师", "技师", "首席技师", "技能大师")
+#: The demo's own current period: its batch opened two weeks before seeding and closes six weeks
+#: after, so schools can apply the day the demo is seeded, whatever that day is.
+CURRENT_PHASE = "当前推进阶段（演示）"
+CURRENT_BATCH = "当前批次（演示）"
+CURRENT_OPENED_DAYS_AGO = 14
+CURRENT_CLOSES_IN_DAYS = 42
 NOMINATIONS = (
     ("demonstration_major", "{major}工学一体化示范专业", "published"),
     ("boutique_course", "{major}一体化精品课程", "scored"),
@@ -86,14 +95,47 @@ def seed_programme(today: date | None = None) -> ProgrammeResult:
         return ProgrammeResult(created=False)
     admin = db.session.scalar(select(User).where(User.email == data.REGION_ADMIN_EMAIL))
     school_user = db.session.scalar(select(User).where(User.email == data.SCHOOL_EMAIL))
-    batches = list(db.session.scalars(select(Batch).order_by(Batch.opens_on, Batch.id)))
+    today = local_today() if today is None else today
+    batches = list(
+        db.session.scalars(
+            select(Batch).where(Batch.closes_on < today).order_by(Batch.opens_on, Batch.id)
+        )
+    )
     has_teachers = db.session.scalar(select(Teacher.id).limit(1)) is not None
     if admin is None or school_user is None or not batches or not has_teachers:
         return ProgrammeResult(created=False)
-    result = _Builder(today or date.today(), admin, school_user.school_id, batches).build()
+    current = current_batch(today)
+    result = _Builder(today, admin, school_user.school_id, batches, current).build()
     audit.record(None, MARKER, admin, after=result.counts)
     db.session.flush()
     return result
+
+
+def current_batch(today: date) -> Batch:
+    """The demo's current phase and batch, open on today (created once; flushes)."""
+    phase = db.session.scalar(select(Phase).where(Phase.name == CURRENT_PHASE))
+    if phase is None:
+        number = (db.session.scalar(select(func.max(Phase.number))) or 0) + 1
+        phase = Phase(
+            number=number,
+            name=CURRENT_PHASE,
+            starts_on=today - timedelta(days=60),
+            ends_on=today + timedelta(days=300),
+            description="演示数据：规划的三个阶段已成为历史，演示世界自带一个当前阶段。",
+        )
+        db.session.add(phase)
+        db.session.flush()
+    batch = db.session.scalar(select(Batch).where(Batch.phase_id == phase.id))
+    if batch is None:
+        batch = Batch(
+            phase_id=phase.id,
+            name=CURRENT_BATCH,
+            opens_on=today - timedelta(days=CURRENT_OPENED_DAYS_AGO),
+            closes_on=today + timedelta(days=CURRENT_CLOSES_IN_DAYS),
+        )
+        db.session.add(batch)
+        db.session.flush()
+    return batch
 
 
 def _at(day: date, hour: int = 10) -> datetime:
@@ -104,12 +146,15 @@ def _at(day: date, hour: int = 10) -> datetime:
 class _Builder:
     """One run of the programme seed."""
 
-    def __init__(self, today: date, admin: User, showcase_id: int, batches: list[Batch]) -> None:
+    def __init__(
+        self, today: date, admin: User, showcase_id: int, batches: list[Batch], current: Batch
+    ) -> None:
         self.rng = random.Random(SEED)
         self.today = today
         self.admin = admin
         self.showcase_id = showcase_id
         self.batches = batches[-3:]
+        self.current = current
         self.counts: Counter = Counter()
         self.league_admins = {
             u.region_code: u
@@ -217,8 +262,8 @@ class _Builder:
         return True
 
     def _rejections_and_waiting(self, chosen: list[School]) -> None:
-        """Other schools' applications: most rejected with a reason; in the latest batch, a
-        few wait for their league's administrator (one in Hohhot)."""
+        """Other schools' applications: most rejected with a reason in the past batches; in the
+        current batch, a few wait for their league's administrator (one in Hohhot)."""
         taken = {m.id for m in self.selected_majors}
         applied = {(r.batch_id, r.school_major_id) for r in self.rows}
         others = [s for s in self.schools if s not in chosen and self.majors.get(s.id)]
@@ -227,16 +272,14 @@ class _Builder:
         if hohhot is not None:  # the Hohhot administrator has one to decide
             others.remove(hohhot)
             others.insert(0, hohhot)
-        latest = self.batches[-1]
-        waiting = 0
+        latest = self.current
         for n, school in enumerate(others[:12]):
             major = next(m for m in self.majors[school.id] if m.id not in taken)
-            batch = latest if n < 4 else self.rng.choice(self.batches)
+            batch = latest if n < 3 else self.rng.choice(self.batches)
             if (batch.id, major.id) in applied:
                 continue
-            status = "submitted" if batch is latest and waiting < 3 else "rejected"
+            status = "submitted" if batch is latest else "rejected"
             if self._apply(batch, school, major, status):
-                waiting += status == "submitted"
                 applied.add((batch.id, major.id))
 
     # --- teachers -----------------------------------------------------------------------
@@ -274,7 +317,7 @@ class _Builder:
                 records += self._training(teacher, status, bases)
             if self.rng.random() < 0.7:
                 hours += self._hours(teacher)
-        now = datetime.now(UTC)
+        now = utcnow()
         for rows, model in ((statuses, TeacherStatus), (records, TrainingRecord)):
             for row in rows:
                 row.update(created_at=now, updated_at=now)

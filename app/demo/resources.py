@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.common import audit
 from app.common.models import AuditEvent
-from app.common.time import LOCAL_TZ
+from app.common.time import LOCAL_TZ, local_today
 from app.cooperation.models import Offer, Pairing
 from app.demo import data
 from app.extensions import db
@@ -145,7 +145,7 @@ def seed_resources(today: date | None = None) -> ResourcesResult:
     )
     if admin is None or not selected:
         return ResourcesResult(created=False)
-    result = _Builder(today or date.today(), admin, selected).build()
+    result = _Builder(today or local_today(), admin, selected).build()
     audit.record(None, MARKER, admin, after=result.counts)
     db.session.flush()
     return result

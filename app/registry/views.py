@@ -11,6 +11,8 @@ from app.auth.decorators import admin_required, public, roles_required
 from app.common.errors import ServiceError
 from app.common.exports import export_response, requested_format
 from app.common.http import is_safe_local_path, page_arg
+from app.common.privacy import contact_of
+from app.common.ratelimit import limit_reads
 from app.common.views import acting_user as _user
 from app.common.views import load_visible as _load
 from app.common.views import show_service_error as _service_failed
@@ -52,6 +54,14 @@ KIND_FIELDS = {
 }
 
 
+bp.add_app_template_global(contact_of, "contact_of")
+
+
+def directory_reads(view):
+    """The directory lists and their exports are read-limited per caller."""
+    return limit_reads(view, scope="directory-reads")
+
+
 @bp.context_processor
 def _labels() -> dict[str, Any]:
     """Translated labels of the registry's coded values."""
@@ -82,6 +92,7 @@ def _back_to(enterprise: Enterprise):
 
 @bp.route("/enterprises")
 @public
+@directory_reads
 def enterprises():
     """Approved enterprises, searchable by name and filterable by league, industry, hosts."""
     filters = _filters("q", "region_code", "industry", "occupation_code", "host_kind", "status")
@@ -118,6 +129,7 @@ def enterprise_detail(enterprise_id: int):
 
 @bp.route("/schools")
 @public
+@directory_reads
 def schools():
     """Approved schools, searchable by name and filterable by league and kind."""
     filters = _filters("q", "region_code", "kind", "status")

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import FloatField, HiddenField, SelectField, StringField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.common.time import LOCAL_TZ
+from app.common.time import LOCAL_TZ, utcnow
 from app.common.validators import safe_text
 from app.reference.queries import region_choices
 from matching.scoring import CRITERIA, Weights
@@ -74,7 +74,7 @@ def _deadline(form, field) -> None:
         moment = parse_deadline(field.data or "")
     except ValueError:
         raise ValidationError(_l("Give a date as YYYY-MM-DD (or an ISO date-time).")) from None
-    if moment <= datetime.now(UTC):
+    if moment <= utcnow():
         raise ValidationError(_l("The deadline must lie in the future."))
     field.parsed = moment
 

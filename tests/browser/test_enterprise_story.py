@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from app.common.time import local_today
 from app.cooperation.models import Application, Offer, Placement, Practice, PracticeEntry
 from app.extensions import db
 from tests.browser.helpers import accept_dialogs, flash_text, log_in, snap, submit
@@ -36,9 +37,9 @@ def _log_days(teacher_name: str, days: int) -> None:
     practice = db.session.scalar(select(Practice).where(Practice.teacher.has(name=teacher_name)))
     for n in range(days):
         practice.entries.append(
-            PracticeEntry(on_date=date.today() - timedelta(days=n + 1), description="车削轴类零件")
+            PracticeEntry(on_date=local_today() - timedelta(days=n + 1), description="车削轴类零件")
         )
-    practice.started_on = date.today() - timedelta(days=days + 1)
+    practice.started_on = local_today() - timedelta(days=days + 1)
 
 
 def test_enterprise_posts_accepts_and_confirms(page, in_live_db):
@@ -73,7 +74,7 @@ def test_enterprise_posts_accepts_and_confirms(page, in_live_db):
     page.select_option("select[name=host_id]", str(setup["host_id"]))
     page.select_option("select[name=occupation_codes]", ["6-18-01-01"])
     page.fill("input[name=seats]", "1")
-    start = date.today() - timedelta(days=30)
+    start = local_today() - timedelta(days=30)
     page.fill("input[name=starts_on]", start.isoformat())
     page.fill("input[name=ends_on]", (start + timedelta(days=120)).isoformat())
     page.fill("textarea[name=requirements]", "熟悉数控车床操作")

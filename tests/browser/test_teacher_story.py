@@ -1,11 +1,12 @@
 """A teacher keeps a profile, browses placements with filters, applies with ranked choices,
 accepts a proposed placement, logs practice days, and follows the ledger and certificate."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from app.auth.models import User
+from app.common.time import local_today
 from app.cooperation import services as cooperation
 from app.cooperation.models import Application, Practice
 from app.extensions import db
@@ -17,8 +18,11 @@ from tests.helpers import make_enterprise, make_host, make_school, make_user, un
 
 LEAGUE = "150800"  # Bayannur: no other story works there, so the round sees only this story
 TURNER, WELDER = "6-18-01-01", "6-18-02-04"
-START = date.today() - timedelta(days=20)
-END = date.today() + timedelta(days=100)
+
+
+def _period() -> tuple:
+    """The placements' period around the platform's today."""
+    return local_today() - timedelta(days=20), local_today() + timedelta(days=100)
 
 
 def _world() -> dict:
@@ -31,9 +35,10 @@ def _world() -> dict:
         enterprise, kind="master_studio", name=unique("焊接大师工作室"), occupations=(WELDER,)
     )
     full = make_host(enterprise, name=unique("满员车工班组"))
-    first = make_placement(workshop, seats=2, starts_on=START, ends_on=END)
-    make_placement(studio, seats=1, starts_on=START, ends_on=END, codes=(WELDER,))
-    taken = make_placement(full, seats=1, starts_on=START, ends_on=END)
+    start, end = _period()
+    first = make_placement(workshop, seats=2, starts_on=start, ends_on=end)
+    make_placement(studio, seats=1, starts_on=start, ends_on=end, codes=(WELDER,))
+    taken = make_placement(full, seats=1, starts_on=start, ends_on=end)
     taken.seats_taken = 1
     teacher = make_user("teacher", name=unique("孙老师"))
     return {
@@ -118,7 +123,8 @@ def test_teacher_profile_apply_accept_log_and_ledger(page, in_live_db):
         "link", name="Apply"
     ).click()
     page.wait_for_url("**/cooperation/applications/new*")
-    assert page.input_value("input[name=starts_on]") == START.isoformat()  # the first choice's
+    first_start = _period()[0].isoformat()
+    assert page.input_value("input[name=starts_on]") == first_start  # the first choice's
     second = page.locator("#choice-2 option", has_text=w["studio"]).get_attribute("value")
     page.select_option("#choice-2", second)
     page.get_by_role("button", name="Submit the application").click()
@@ -147,12 +153,12 @@ def test_teacher_profile_apply_accept_log_and_ledger(page, in_live_db):
     page.get_by_role("link", name="My applications").first.click()
     page.locator(".practice-row a").first.click()
     page.wait_for_url("**/cooperation/practices/*")
-    page.fill("input[name=on_date]", (date.today() + timedelta(days=3)).isoformat())
+    page.fill("input[name=on_date]", (local_today() + timedelta(days=3)).isoformat())
     page.fill("textarea[name=description]", "学习数控车床编程")
     submit(page, "on_date")
     assert "A day in the future cannot be logged." in page.locator(".field-error").inner_text()
     for back, what in ((3, "跟岗学习数控车床编程"), (2, "参与轴类零件加工")):
-        page.fill("input[name=on_date]", (date.today() - timedelta(days=back)).isoformat())
+        page.fill("input[name=on_date]", (local_today() - timedelta(days=back)).isoformat())
         page.fill("textarea[name=description]", what)
         submit(page, "on_date")
         page.wait_for_load_state()

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from app.common.time import utcnow
+from app.common.time import local_today, utcnow
 from app.cooperation.models import (
     Application,
     ApplicationChoice,
@@ -99,7 +99,7 @@ def make_application(teacher, placements, *, status: str = "endorsed"):
 def make_practice(teacher, placement, *, days: int = 0, confirmed: bool = False, status="ongoing"):
     """A practice stint with `days` logged days ending yesterday."""
     application = make_application(teacher, [placement], status="matched")
-    start = date.today() - timedelta(days=max(days, 1) + 1)
+    start = local_today() - timedelta(days=max(days, 1) + 1)
     practice = Practice(
         teacher_id=teacher.id,
         placement_id=placement.id,

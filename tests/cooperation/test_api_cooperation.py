@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from app.common.models import AuditEvent
+from app.common.time import local_today
 from app.cooperation.models import Application, Placement, Practice
 from app.extensions import db
 from app.notifications.models import Notification
@@ -13,8 +14,6 @@ from app.registry.models import Teacher
 from tests.api.support import API, auth, error_of
 from tests.cooperation import factories as f
 from tests.helpers import make_host, make_user
-
-TODAY = date.today()
 
 
 def _placement_body(world, **extra):
@@ -249,10 +248,9 @@ def test_teacher_applies_school_endorses_enterprise_accepts(client, world):
     error_of(client.post(f"{API}/applications", json=body, headers=headers), 409)
 
     enterprise = auth(client, world.users["enterprise"])
-    refused = error_of(
-        client.post(f"{API}/applications/{application['id']}/accept", headers=enterprise), 409
-    )
-    assert refused["code"] == "invalid_state"
+    # not endorsed yet: the host's side neither lists nor reads it
+    assert client.get(f"{API}/applications", headers=enterprise).get_json()["items"] == []
+    error_of(client.post(f"{API}/applications/{application['id']}/accept", headers=enterprise), 404)
     school = auth(client, world.users["school"])
     endorsed = client.post(f"{API}/applications/{application['id']}/endorse", headers=school)
     assert endorsed.get_json()["status"] == "endorsed"
@@ -464,11 +462,11 @@ def test_pairings_list_and_end(client, world):
 def test_practice_days_logged_confirmed_completed(client, world):
     teacher = _confirmed_teacher(world)
     practice = f.make_practice(teacher, f.make_placement(world.host), days=0)
-    practice.started_on = TODAY - timedelta(days=10)
+    practice.started_on = local_today() - timedelta(days=10)
     db.session.commit()
     headers = auth(client, world.users["teacher"])
     url = f"{API}/practices/{practice.id}/entries"
-    yesterday = (TODAY - timedelta(days=1)).isoformat()
+    yesterday = (local_today() - timedelta(days=1)).isoformat()
     logged = client.post(
         url, json={"on_date": yesterday, "description": "车削零件"}, headers=headers
     )
@@ -478,8 +476,8 @@ def test_practice_days_logged_confirmed_completed(client, world):
     ]
     for on_date in (
         yesterday,
-        (TODAY + timedelta(days=1)).isoformat(),
-        (TODAY - timedelta(days=30)).isoformat(),
+        (local_today() + timedelta(days=1)).isoformat(),
+        (local_today() - timedelta(days=30)).isoformat(),
     ):
         fields = error_of(
             client.post(url, json={"on_date": on_date, "description": "x"}, headers=headers), 422
@@ -489,12 +487,14 @@ def test_practice_days_logged_confirmed_completed(client, world):
     confirmed = client.post(f"{API}/practices/{practice.id}/confirm", headers=enterprise).get_json()
     assert confirmed["days_confirmed"] == 1 and confirmed["entries"][0]["confirmed"] is True
     error_of(client.post(f"{API}/practices/{practice.id}/confirm", headers=enterprise), 409)
-    client.post(url, json={"on_date": TODAY.isoformat(), "description": "装配"}, headers=headers)
+    client.post(
+        url, json={"on_date": local_today().isoformat(), "description": "装配"}, headers=headers
+    )
     completed = client.post(
         f"{API}/practices/{practice.id}/complete", headers=enterprise
     ).get_json()
     assert completed["status"] == "completed" and completed["days_confirmed"] == 2
-    assert completed["ended_on"] == TODAY.isoformat()
+    assert completed["ended_on"] == local_today().isoformat()
     error_of(
         client.post(url, json={"on_date": yesterday, "description": "x"}, headers=headers), 409
     )

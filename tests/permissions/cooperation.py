@@ -1,8 +1,7 @@
 """Permission rows: cooperation pages and API (offers, placements, majors, teachers,
 applications, pairings, practice, the practice rule)."""
 
-from datetime import date
-
+from app.common.time import local_today
 from tests.cooperation import factories as f
 from tests.helpers import World
 from tests.permissions.common import Row, api_only, both, everyone, only
@@ -183,7 +182,9 @@ ROWS: dict[str, Row] = {
         api_only({"teacher": 201}),
         lambda w: {"school_id": w.school.id, "name": "王老师", "occupation_codes": [f.TURNER]},
     ),
-    "GET api.teacher_list": Row("GET", f"{API}/teachers", api_only(SCHOOLS)),
+    "GET api.teacher_list": Row(
+        "GET", f"{API}/teachers", api_only({"teacher": 200, **SCHOOLS, **ADMINS})
+    ),
     "GET api.teacher": Row(
         "GET",
         lambda w: f"{API}/teachers/{_teacher(w).id}",
@@ -237,7 +238,9 @@ ROWS: dict[str, Row] = {
         lambda w: f"{API}/placements/{f.make_placement(w.host).id}/close",
         _api_own("enterprise", other=403),
     ),
-    "GET api.pairing_request_list": Row("GET", f"{API}/pairing-requests", api_only(SCHOOLS)),
+    "GET api.pairing_request_list": Row(
+        "GET", f"{API}/pairing-requests", api_only({**SCHOOLS, **ADMINS})
+    ),
     "POST api.create_pairing_request": Row(
         "POST",
         f"{API}/pairing-requests",
@@ -271,7 +274,7 @@ ROWS: dict[str, Row] = {
         api_only({"school": 200, "enterprise": 200, "school_other": 404, "enterprise_other": 404}),
     ),
     "GET api.application_list": Row(
-        "GET", f"{API}/applications", api_only({"teacher": 200, **SCHOOLS, **ENTERPRISES})
+        "GET", f"{API}/applications", api_only({"teacher": 200, **SCHOOLS, **ENTERPRISES, **ADMINS})
     ),
     "POST api.create_application": Row(
         "POST",
@@ -308,14 +311,14 @@ ROWS: dict[str, Row] = {
         _api_own("enterprise"),
     ),
     "GET api.practice_list": Row(
-        "GET", f"{API}/practices", api_only({"teacher": 200, **ENTERPRISES})
+        "GET", f"{API}/practices", api_only({"teacher": 200, **SCHOOLS, **ENTERPRISES, **ADMINS})
     ),
     "GET api.practice": Row("GET", lambda w: f"{API}/practices/{_practice(w).id}", HOST_VIEW_API),
     "POST api.log_practice_day": Row(
         "POST",
         lambda w: f"{API}/practices/{_practice(w).id}/entries",
         api_only({"teacher": 201}),
-        lambda w: {"on_date": date.today().isoformat(), "description": "装配"},
+        lambda w: {"on_date": local_today().isoformat(), "description": "装配"},
     ),
     "POST api.confirm_practice": Row(
         "POST", lambda w: f"{API}/practices/{_practice(w).id}/confirm", _api_own("enterprise")

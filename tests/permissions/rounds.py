@@ -1,7 +1,8 @@
 """Permission rows: match rounds (pages and API) and answering proposed matches."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+from app.common.time import utcnow
 from app.extensions import db
 from app.rounds.models import Match, MatchRound
 from tests.helpers import HOHHOT
@@ -29,7 +30,7 @@ def _round(world, status: str = "draft") -> MatchRound:
         region_code=HOHHOT,
         mode="optimal",
         weights={},
-        deadline=datetime.now(UTC) + timedelta(days=7),
+        deadline=utcnow() + timedelta(days=7),
         status=status,
         created_by_id=world.users["region_admin"].id,
     )

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from app.common.time import utcnow
+from app.common.time import local_today
 from app.extensions import db
 from app.programme.models import (
     Batch,
@@ -21,7 +21,8 @@ from tests.helpers import unique
 
 
 def today() -> date:
-    return utcnow().date()
+    """The platform's day (Beijing)."""
+    return local_today()
 
 
 def make_phase(number: int = 1) -> Phase:

@@ -2,11 +2,12 @@
 
 import io
 import tempfile
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
 
+from app.common.time import utcnow
 from app.extensions import db
 from tests.helpers import make_host
 
@@ -95,9 +96,7 @@ def make_venue(enterprise, *, capacity: int = 30, name: str = "数控实训基�
 
 def slot(days: int = 3, hour: int = 1, hours: int = 2) -> tuple[datetime, datetime]:
     """A future [start, end) in UTC."""
-    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(
-        days=days, hours=hour
-    )
+    start = utcnow().replace(minute=0, second=0, microsecond=0) + timedelta(days=days, hours=hour)
     return start, start + timedelta(hours=hours)
 
 

@@ -1,6 +1,6 @@
 """Records for match-round tests, created directly with the models."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select, update
 
@@ -134,7 +134,7 @@ def make_round(actor, *, kind="placement", region_code=None, mode="optimal", day
     from app.rounds import services
 
     round_ = services.create_round(
-        actor, kind, region_code, mode, {}, datetime.now(UTC) + timedelta(days=days)
+        actor, kind, region_code, mode, {}, utcnow() + timedelta(days=days)
     )
     db.session.commit()
     return round_
@@ -145,7 +145,7 @@ def pass_deadline(round_) -> None:
     db.session.execute(
         update(MatchRound)
         .where(MatchRound.id == round_.id)
-        .values(deadline=datetime.now(UTC) - timedelta(hours=1))
+        .values(deadline=utcnow() - timedelta(hours=1))
     )
     db.session.commit()
     db.session.expire_all()

@@ -1,9 +1,10 @@
 """A full round through the JSON API."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.common.time import local_today
 from app.cooperation.models import Practice
 from app.extensions import db
 from tests.helpers import BAOTOU, bearer, token_for
@@ -13,7 +14,7 @@ API = "/api/v1"
 
 
 def _deadline(days=7) -> str:
-    return (datetime.now(UTC) + timedelta(days=days)).date().isoformat()
+    return (local_today() + timedelta(days=days)).isoformat()
 
 
 def _create(client, headers, **extra):

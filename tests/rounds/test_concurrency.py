@@ -7,11 +7,12 @@ TEST_DATABASE_URL is PostgreSQL, on PostgreSQL with the session's app.
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, func, select
 
+from app.common.time import utcnow
 from app.cooperation.models import Placement, Practice
 from app.extensions import db
 from app.rounds.models import Match, MatchRound
@@ -69,7 +70,7 @@ def _prepare():
         kind="placement",
         mode="optimal",
         weights={},
-        deadline=datetime.now(UTC) + timedelta(days=5),
+        deadline=utcnow() + timedelta(days=5),
         status="published",
         created_by_id=admin.id,
     )
@@ -85,7 +86,7 @@ def _prepare():
                 score=80,
                 breakdown=[],
                 status="accepted_applicant",
-                applicant_accepted_at=datetime.now(UTC),
+                applicant_accepted_at=utcnow(),
             )
         )
     db.session.commit()

@@ -1,9 +1,10 @@
 """A full round through the pages."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.common.time import local_today
 from app.extensions import db
 from app.rounds.models import Match, MatchRound
 from tests.helpers import HOHHOT, login_en
@@ -15,7 +16,7 @@ def _form(**extra) -> dict:
         "kind": "placement",
         "region_code": "",
         "mode": "optimal",
-        "deadline": (datetime.now(UTC) + timedelta(days=10)).date().isoformat(),
+        "deadline": (local_today() + timedelta(days=10)).isoformat(),
         "weight_occupation": "40",
         "weight_distance": "20",
         "weight_mode": "10",

@@ -1,11 +1,12 @@
 """Match rounds through the services: run, preview, publish, answers, follow-ups, deadlines."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app.common.errors import Forbidden, InvalidState, ValidationFailed
+from app.common.time import utcnow
 from app.cooperation.models import Pairing, Placement, Practice
 from app.cooperation.services import NoPlaceLeft
 from app.extensions import db
@@ -255,7 +256,7 @@ def test_league_admin_scope(world):
 
 def test_weights_are_validated(world):
     admin = world.users["region_admin"]
-    deadline = datetime.now(UTC) + timedelta(days=3)
+    deadline = utcnow() + timedelta(days=3)
     for weights in (
         {"occupation": -1},
         {"colour": 3},
@@ -266,7 +267,7 @@ def test_weights_are_validated(world):
             services.create_round(admin, "placement", None, "optimal", weights, deadline)
         assert "weights" in exc.value.fields
     with pytest.raises(ValidationFailed) as exc:
-        services.create_round(admin, "placement", None, "optimal", {}, datetime.now(UTC))
+        services.create_round(admin, "placement", None, "optimal", {}, utcnow())
     assert "deadline" in exc.value.fields
 
 
