@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install translations db demo run test lint bench clean
+.PHONY: install translations db demo run test lint bench mutation clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,5 +39,11 @@ lint: install
 bench: install
 	$(BIN)/python -m matching bench
 
+# Mutation testing (slow; not part of `make test`): `make mutation MODULE=app/programme/services.py`
+# runs one module, `make mutation` every module listed in pyproject.toml; ONLY='glob' limits the
+# run to some functions' mutants. One child process unless MUTATION_CHILDREN says otherwise.
+mutation: translations
+	nice -n 10 $(BIN)/python scripts/mutation.py $(MODULE) $(if $(ONLY),--only '$(ONLY)')
+
 clean:
-	rm -rf $(VENV) instance/*.db .pytest_cache
+	rm -rf $(VENV) instance/*.db .pytest_cache build/mutation

@@ -7,36 +7,62 @@ from flask_login import current_user
 from app.registry.forms import STATUS_LABELS
 
 ADMINS = ("league_admin", "region_admin")
+ORGS = ("enterprise", "school")
 BROWSE = _l("Browse")
 MANAGE = _l("Administration")
+PROGRAMME = _l("Integrated majors programme")
+TEACHERS = _l("Teachers")
+RESOURCES = _l("Teaching resources")
 
 #: (menu group or None for a top-level link, endpoint, label, who sees it: "all", "anon",
-#: "auth" or a role tuple). Groups become drop-down menus so the bar fits every role.
+#: "auth" or a role tuple). Groups become drop-down menus so the bar fits every role; a
+#: group's entries stay together. tests/test_navigation.py checks that every page the
+#: permission table opens to a role is reachable from here.
 NAV = (
-    (None, "registry.my_organisation", _l("My organisation"), ("enterprise", "school")),
+    (None, "registry.my_organisation", _l("My organisation"), ORGS),
     (None, "cooperation.enterprise_desk", _l("Offers and placements"), ("enterprise",)),
     (None, "cooperation.school_majors", _l("Integrated majors"), ("school",)),
     (None, "cooperation.my_applications", _l("My applications"), ("teacher",)),
     (None, "cooperation.practice_ledger", _l("Practice ledger"), ("teacher",)),
+    (None, "cooperation.teacher_profile", _l("My teacher profile"), ("teacher",)),
     (None, "rounds.my_matches", _l("My matches"), ("teacher", "school", "enterprise")),
-    (None, "programme.batches", _l("Batches"), ("school",)),
-    (None, "resources.packages", _l("Teaching resources"), ("school", "enterprise")),
+    (None, "cooperation.pairings", _l("Pairings"), ORGS),
     (BROWSE, "registry.enterprises", _l("Enterprises"), "all"),
     (BROWSE, "registry.schools", _l("Schools"), "all"),
     (BROWSE, "cooperation.placements", _l("Practice placements"), "all"),
     (BROWSE, "cooperation.offers", _l("Cooperation offers"), "all"),
     (BROWSE, "resources.venues", _l("Venues"), "all"),
+    (BROWSE, "resources.trainings", _l("Training programmes"), "all"),
+    (BROWSE, "programme.notices", _l("Public notices"), "all"),
     (MANAGE, "registry.review_queue", _l("Review queue"), ADMINS),
     (MANAGE, "registry.claims", _l("Claims"), ADMINS),
     (MANAGE, "rounds.index", _l("Match rounds"), ADMINS),
-    (MANAGE, "programme.dashboard", _l("Targets"), ADMINS),
-    (MANAGE, "programme.batches", _l("Batches"), ADMINS),
     (MANAGE, "cooperation.practice_compliance", _l("Practice rule"), ADMINS),
-    (MANAGE, "resources.packages", _l("Teaching resources"), ADMINS),
     (MANAGE, "auth.users", _l("Accounts"), ADMINS),
     (MANAGE, "programme.audit_log", _l("Audit log"), ("region_admin",)),
     (MANAGE, "reference.majors", _l("Majors"), ("region_admin",)),
     (MANAGE, "reference.occupations", _l("Occupations"), ("region_admin",)),
+    (PROGRAMME, "programme.dashboard", _l("Targets"), ADMINS),
+    (PROGRAMME, "programme.batches", _l("Batches"), ("school", *ADMINS)),
+    (PROGRAMME, "programme.applications", _l("Batch applications"), ("school", *ADMINS)),
+    (PROGRAMME, "programme.objections", _l("Objections"), ADMINS),
+    (PROGRAMME, "programme.integrated_majors", _l("Integrated majors and pairings"), ADMINS),
+    (PROGRAMME, "programme.placements", _l("Practice placements filled"), ADMINS),
+    (PROGRAMME, "programme.nominations", _l("Evaluations"), ("school", *ADMINS)),
+    (PROGRAMME, "programme.outcomes", _l("Graduate outcomes"), ("school", *ADMINS)),
+    (PROGRAMME, "programme.indicators", _l("Evaluation indicators"), ("region_admin",)),
+    (TEACHERS, "cooperation.school_teachers", _l("Teacher accounts"), ("school",)),
+    (TEACHERS, "cooperation.school_applications", _l("Teachers' applications"), ("school",)),
+    (TEACHERS, "programme.teachers", _l("Teacher development"), ("school", *ADMINS)),
+    (TEACHERS, "programme.workload", _l("Teaching workload"), ("school", *ADMINS)),
+    (TEACHERS, "programme.part_timers", _l("Part-time teachers"), ("school", *ADMINS)),
+    (TEACHERS, "programme.research_bases", _l("Teacher research bases"), ADMINS),
+    (RESOURCES, "resources.packages", _l("Teaching resources"), "auth"),
+    (RESOURCES, "resources.review_queue", _l("Review queue"), ("region_admin",)),
+    (RESOURCES, "resources.panel", _l("Review panel"), ("region_admin",)),
+    (RESOURCES, "resources.bookings", _l("Bookings"), "auth"),
+    (RESOURCES, "resources.certifications", _l("Skill certifications"), (*ORGS, *ADMINS)),
+    (RESOURCES, "resources.supervision", _l("Supervision visits"), ("school", *ADMINS)),
 )
 
 NEXT_STEPS = (

@@ -387,8 +387,12 @@ def test_programme_applications_respect_the_limits(app):
         assert statuses[status] >= 1, status
     assert statuses["submitted"] >= 1
     assert all(r.reason for r in rows if r.status == "rejected")
-    assert all(r.decided_at and r.decided_by_id for r in rows if r.status != "submitted")
+    waiting = ("submitted", "recommended")
+    assert statuses["recommended"] >= 1  # the region administrator has one to decide
+    assert all(r.decided_at and r.decided_by_id for r in rows if r.status not in waiting)
+    assert all(r.recommended_by_id for r in rows if r.status != "submitted")
     selected = [r for r in rows if r.status in SELECTED_STATUSES]
+    assert all(r.batch.notice_published_at for r in selected)
     assert 10 <= len({r.school_major_id for r in selected}) <= 16
     assert 5 <= len({r.school_id for r in selected}) <= 9
     school = _user(data.SCHOOL_EMAIL).school

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.api import bp
-from app.api.auth import api_roles
+from app.api.auth import api_login_required, api_roles
 from app.api.docs import operation
 from app.api.helpers import (
     MAX_ID,
@@ -26,8 +26,15 @@ from app.common.errors import Forbidden, NotFound, ValidationFailed
 from app.common.time import local_today
 from app.extensions import db
 from app.programme import exports, queries, services
-from app.programme.forms import BatchForm, DecisionForm
-from app.programme.models import APPLICATION_STATUSES, Batch, BatchApplication, Phase
+from app.programme.forms import AnswerForm, BatchForm, DecisionForm, RecommendForm
+from app.programme.models import (
+    APPLICATION_STATUSES,
+    OBJECTION_STATUSES,
+    Batch,
+    BatchApplication,
+    Objection,
+    Phase,
+)
 from app.registry.models import SchoolMajor
 
 ADMINS = ("league_admin", "region_admin")
@@ -45,19 +52,39 @@ BATCH_INPUT: dict[str, dict] = {
         "type": INTEGER,
         "minimum": 0,
         "maximum": 50,
-        "description": "Majors a technician college may apply (default 3).",
+        "description": "Majors a technician college may apply "
+        "(default: the BATCH_LIMIT_TECHNICIAN_COLLEGE setting, 3).",
     },
     "limit_other": {
         "type": INTEGER,
         "minimum": 0,
         "maximum": 50,
-        "description": "Majors any other technical school may apply (default 2).",
+        "description": "Majors any other technical school may apply "
+        "(default: the BATCH_LIMIT_OTHER_SCHOOL setting, 2).",
     },
 }
 APPLY_INPUT: dict[str, dict] = {"school_major_id": {"type": INTEGER}}
 DECISION_INPUT: dict[str, dict] = {
     "decision": _text(enum=["select", "reject"]),
     "reason": _text(2000, "Required when rejecting; the school sees it.", nullable=True),
+}
+
+RECOMMEND_INPUT: dict[str, dict] = {
+    "decision": _text(enum=["recommend", "return"]),
+    "reason": _text(2000, "Required when returning; the school sees it.", nullable=True),
+}
+NOTICE_INPUT: dict[str, dict] = {
+    "days": {
+        "type": INTEGER,
+        "minimum": 1,
+        "maximum": 30,
+        "description": "Working days the notice lasts, from today (default 5).",
+    },
+}
+OBJECTION_INPUT: dict[str, dict] = {"reason": _text(2000, "Why the selection is objected to.")}
+ANSWER_INPUT: dict[str, dict] = {
+    "outcome": _text(enum=["upheld", "dismissed"]),
+    "answer": _text(2000, "The answer; an upheld objection withdraws the selection with it."),
 }
 
 
@@ -97,6 +124,9 @@ def _schemas() -> dict[str, dict]:
                 "limit_technician_college": integer,
                 "limit_other": integer,
                 "open": {"type": "boolean"},
+                "notice_starts_on": {**DATE, "nullable": True},
+                "notice_ends_on": {**DATE, "nullable": True},
+                "selection_final": {"type": "boolean"},
             },
             "required": ["id", "name", "phase_id"],
         },
@@ -117,9 +147,39 @@ def _schemas() -> dict[str, dict]:
                 "level": text,
                 "status": {"type": "string", "enum": list(APPLICATION_STATUSES)},
                 "reason": nullable_text,
+                "recommendation_reason": nullable_text,
                 "decided_at": {"type": "string", "format": "date-time", "nullable": True},
             },
             "required": ["id", "batch_id", "status"],
+        },
+        "RecommendRequest": {
+            "type": "object",
+            "properties": RECOMMEND_INPUT,
+            "required": ["decision"],
+        },
+        "NoticeRequest": {"type": "object", "properties": NOTICE_INPUT},
+        "ObjectionCreate": {
+            "type": "object",
+            "properties": OBJECTION_INPUT,
+            "required": ["reason"],
+        },
+        "ObjectionAnswer": {
+            "type": "object",
+            "properties": ANSWER_INPUT,
+            "required": ["outcome", "answer"],
+        },
+        "Objection": {
+            "type": "object",
+            "properties": {
+                "id": integer,
+                "batch_id": integer,
+                "application_id": integer,
+                "reason": text,
+                "status": {"type": "string", "enum": list(OBJECTION_STATUSES)},
+                "answer": nullable_text,
+                "answered_at": {"type": "string", "format": "date-time", "nullable": True},
+            },
+            "required": ["id", "batch_id", "application_id", "status"],
         },
         "BatchApplicationList": listing("BatchApplication"),
         "DecisionRequest": {
@@ -141,6 +201,11 @@ def _schemas() -> dict[str, dict]:
                 "placements": {"type": "object"},
                 "practice_rule": {"type": "object"},
                 "rounds": {"type": "array", "items": {"type": "object"}},
+                "outcomes": {
+                    "type": "object",
+                    "description": "Graduate outcomes of the latest year (`year`) against the "
+                    "previous year, by league (`by_league`) and by catalogue major (`by_major`).",
+                },
             },
             "required": ["targets"],
         },
@@ -201,6 +266,9 @@ def batch_json(batch: Batch) -> dict[str, Any]:
         "limit_technician_college": batch.limit_technician_college,
         "limit_other": batch.limit_other,
         "open": batch.is_open(local_today()),
+        "notice_starts_on": batch.notice_starts_on.isoformat() if batch.notice_starts_on else None,
+        "notice_ends_on": batch.notice_ends_on.isoformat() if batch.notice_ends_on else None,
+        "selection_final": services.selection_final(batch, local_today()),
     }
 
 
@@ -215,7 +283,21 @@ def application_json(application: BatchApplication) -> dict[str, Any]:
         "level": application.school_major.level,
         "status": application.status,
         "reason": application.reason,
+        "recommendation_reason": application.recommendation_reason,
         "decided_at": application.decided_at.isoformat() if application.decided_at else None,
+    }
+
+
+def objection_json(objection: Objection) -> dict[str, Any]:
+    """An objection to a selection and its answer."""
+    return {
+        "id": objection.id,
+        "batch_id": objection.batch_id,
+        "application_id": objection.application_id,
+        "reason": objection.reason,
+        "status": objection.status,
+        "answer": objection.answer,
+        "answered_at": objection.answered_at.isoformat() if objection.answered_at else None,
     }
 
 
@@ -277,7 +359,7 @@ def batch_list() -> ResponseReturnValue:
 )
 @api_roles("region_admin")
 def create_batch() -> ResponseReturnValue:
-    """Create a batch; `phase` is the phase's number or id; limits default to 3 and 2."""
+    """Create a batch; `phase` is the phase's number or id; limits default to the settings."""
     body = writable(json_object(), BATCH_INPUT)
     phases = [(p, "") for p in db.session.scalars(select(Phase.id))]
     if "phase" in body:
@@ -358,30 +440,104 @@ def batch_application_list() -> ResponseReturnValue:
     return page_or_file(stmt, application_json, exports.APPLICATIONS, "batch-applications")
 
 
-def _decidable(id: int) -> BatchApplication:
+def _visible_application(id: int) -> BatchApplication:
     application = get_or_404(BatchApplication, id)
     if not application.can_view(api_user()):
         raise NotFound(_("Not found."))
-    if not application.can_decide(api_user()):
-        raise Forbidden(_("Only administrators of the school's league decide."))
     return application
+
+
+def _decidable(id: int) -> BatchApplication:
+    application = _visible_application(id)
+    if not application.can_decide(api_user()):
+        raise Forbidden(_("Only the region administrator selects."))
+    return application
+
+
+@bp.post("/batch-applications/<int:id>/recommend")
+@operation(
+    "The league recommends an application to the region, or returns it with a reason",
+    tag="programme",
+    body="RecommendRequest",
+    responses={200: "BatchApplication", 409: None},
+)
+@api_roles(*ADMINS)
+def recommend_application(id: int) -> ResponseReturnValue:
+    """Administrators of the school's league (or the region); 409 once recommended or returned."""
+    application = _visible_application(id)
+    data = validated(RecommendForm, writable(json_object(), RECOMMEND_INPUT))
+    services.recommend(api_user(), application, data["decision"], data["reason"])
+    db.session.commit()
+    return application_json(application)
 
 
 @bp.post("/batch-applications/<int:id>/decision")
 @operation(
-    "Select, or reject with a reason",
+    "Select, or reject with a reason (region administrator; recommended applications only)",
     tag="programme",
     body="DecisionRequest",
     responses={200: "BatchApplication", 409: None},
 )
 @api_roles(*ADMINS)
 def decide_application(id: int) -> ResponseReturnValue:
-    """An application awaiting a decision is selected or rejected (409 once decided)."""
+    """A league administrator gets 403; an application not recommended (or decided) gets 409."""
     application = _decidable(id)
     data = validated(DecisionForm, writable(json_object(), DECISION_INPUT))
     services.decide(api_user(), application, data["decision"], data["reason"])
     db.session.commit()
     return application_json(application)
+
+
+@bp.post("/batches/<int:id>/notice")
+@operation(
+    "Publish the batch's selection for public notice (region administrator)",
+    tag="programme",
+    body="NoticeRequest",
+    responses={200: "Batch", 409: None},
+)
+@api_roles("region_admin")
+def publish_notice(id: int) -> ResponseReturnValue:
+    """From today for `days` working days (default 5); 409 when nothing is selected or the
+    notice was published already."""
+    batch = get_or_404(Batch, id)
+    body = writable(json_object(), NOTICE_INPUT)
+    services.publish_notice(api_user(), batch, body.get("days"), local_today())
+    db.session.commit()
+    return batch_json(batch)
+
+
+@bp.post("/batch-applications/<int:id>/objections")
+@operation(
+    "Object to a selected major while its notice runs (any signed-in user)",
+    tag="programme",
+    body="ObjectionCreate",
+    responses={201: "Objection", 409: None},
+)
+@api_login_required
+def lodge_objection(id: int) -> ResponseReturnValue:
+    """409 outside the notice period or when the major is not selected."""
+    application = get_or_404(BatchApplication, id)
+    body = writable(json_object(), OBJECTION_INPUT)
+    objection = services.lodge_objection(api_user(), application, body.get("reason"), local_today())
+    db.session.commit()
+    return objection_json(objection), 201
+
+
+@bp.post("/objections/<int:id>/answer")
+@operation(
+    "Answer an objection: upheld (the selection is withdrawn) or dismissed",
+    tag="programme",
+    body="ObjectionAnswer",
+    responses={200: "Objection", 409: None},
+)
+@api_roles("region_admin")
+def answer_objection(id: int) -> ResponseReturnValue:
+    """409 once answered."""
+    objection = get_or_404(Objection, id)
+    data = validated(AnswerForm, writable(json_object(), ANSWER_INPUT))
+    services.answer_objection(api_user(), objection, data["outcome"], data["answer"])
+    db.session.commit()
+    return objection_json(objection)
 
 
 @bp.post("/batch-applications/<int:id>/advance")
@@ -392,9 +548,10 @@ def decide_application(id: int) -> ResponseReturnValue:
 )
 @api_roles(*ADMINS)
 def advance_application(id: int) -> ResponseReturnValue:
-    """selected → under_construction → assessed → demonstration (409 at the end)."""
-    application = _decidable(id)
-    services.advance_stage(api_user(), application)
+    """selected → under_construction → assessed → demonstration, once the selection is final
+    (409 before that and at the end)."""
+    application = _visible_application(id)
+    services.advance_stage(api_user(), application, local_today())
     db.session.commit()
     return application_json(application)
 

@@ -127,6 +127,10 @@ CERT_INPUT = {
     "occupation_code": _text(10),
     "level": _text(enum=list(SKILL_LEVELS)),
     "outcome": _text(enum=list(CERT_OUTCOMES)),
+    "basis": _text(
+        enum=["examination", "route"],
+        description="route (视同认定) only for a finally selected major; default examination.",
+    ),
     "certified_on": _date,
     "certificate_no": _text(50, nullable=True),
 }
@@ -287,6 +291,7 @@ def certification_json(cert: Certification) -> dict[str, Any]:
         "occupation_code": cert.occupation_code,
         "level": cert.level,
         "outcome": cert.outcome,
+        "basis": cert.basis,
         "certified_on": cert.certified_on.isoformat(),
         "certificate_no": cert.certificate_no,
         "certifier_kind": cert.certifier_kind,

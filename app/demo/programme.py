@@ -14,12 +14,13 @@ from sqlalchemy import func, insert, select
 from app.auth.models import User
 from app.common import audit
 from app.common.models import AuditEvent
-from app.common.time import local_today, utcnow
+from app.common.time import add_working_days, local_today, utcnow
 from app.demo import data
 from app.extensions import db
 from app.programme.models import (
     Batch,
     BatchApplication,
+    GraduateOutcome,
     Indicator,
     Nomination,
     NominationScore,
@@ -171,10 +172,13 @@ class _Builder:
 
     def build(self) -> ProgrammeResult:
         """Every part in order; returns the counts."""
+        self.counts.update(seed_examples())
         self._applications()
+        self._notices()
         self._teachers()
         self._part_timers()
         self._nominations()
+        self._outcomes()
         db.session.flush()
         return ProgrammeResult(created=True, counts=dict(self.counts))
 
@@ -256,10 +260,33 @@ class _Builder:
                 status=status,
                 reason=self.rng.choice(APPLY_REASONS) if status == "rejected" else None,
                 decided_at=_at(day) if decided else None,
-                decided_by_id=admin.id if decided else None,
+                decided_by_id=self.admin.id if decided else None,
+                recommended_at=_at(day - timedelta(days=5)) if decided else None,
+                recommended_by_id=admin.id if decided else None,
             )
         )
         return True
+
+    def _notices(self) -> None:
+        """Each closed batch's selection was published for five working days after the last
+        decision; the latest waiting application is already recommended to the region."""
+        for batch in self.batches:
+            days = [
+                r.decided_at.date() for r in self.rows if r.batch_id == batch.id and r.is_selected
+            ]
+            if not days or batch.closes_on >= self.today:
+                continue
+            start = min(max(days) + timedelta(days=1), self.today)
+            batch.notice_starts_on = start
+            batch.notice_ends_on = add_working_days(start, 5)
+            batch.notice_published_at = _at(start, 9)
+        waiting = [r for r in self.rows if r.status == "submitted"]
+        if len(waiting) > 1:
+            row = waiting[-1]
+            region = next(s.region_code for s in self.schools if s.id == row.school_id)
+            row.status = "recommended"
+            row.recommended_at = _at(self.today - timedelta(days=1))
+            row.recommended_by_id = self.league_admins.get(region, self.admin).id
 
     def _rejections_and_waiting(self, chosen: list[School]) -> None:
         """Other schools' applications: most rejected with a reason in the past batches; in the
@@ -429,3 +456,69 @@ class _Builder:
         db.session.add_all(rows)
         self.counts["nominations"] = len(rows)
         self.counts["nominations_published"] = sum(r.status == "published" for r in rows)
+
+    def _outcomes(self) -> None:
+        """Graduate outcomes of the selected majors for the last two graduating years."""
+        year = self.today.year if self.today.month >= 9 else self.today.year - 1
+        noticed = {b.id for b in self.batches if b.notice_ends_on and b.notice_ends_on < self.today}
+        final = {r.school_major_id for r in self.rows if r.is_selected and r.batch_id in noticed}
+        rows = []
+        for major in self.selected_majors:
+            for y in (year - 1, year):
+                cohort = self.rng.randint(28, 45)
+                route = self.rng.randint(cohort // 2, cohort - 4) if major.id in final else 0
+                exam = self.rng.randint(0, cohort - route)
+                employed = self.rng.randint(cohort * 3 // 4, cohort)
+                rows.append(
+                    GraduateOutcome(
+                        school_major_id=major.id,
+                        year=y,
+                        cohort=cohort,
+                        certified_route=route,
+                        certified_exam=exam,
+                        employed=employed,
+                        employed_partner=self.rng.randint(employed // 4, employed // 2),
+                    )
+                )
+        db.session.add_all(rows)
+        self.counts["graduate_outcomes"] = len(rows)
+
+
+# --- examples: the plan names no research base and no indicator weights ---------------------
+
+#: Example teacher research bases (the plan asks for about two; it names none).
+EXAMPLE_BASES = (
+    ("示例：工学一体化师资研修基地（呼和浩特）", "150100"),
+    ("示例：工学一体化师资研修基地（包头）", "150200"),
+)
+#: Example evaluation indicators and weights (the plan names the categories, not the indicators).
+EXAMPLE_INDICATORS = {
+    "quality_classroom": (
+        ("示例：教学设计", 40),
+        ("示例：学习任务实施", 40),
+        ("示例：学生评价", 20),
+    ),
+    "boutique_course": (("示例：课程标准", 30), ("示例：学习资源", 40), ("示例：应用成效", 30)),
+    "demonstration_major": (("示例：校企合作", 40), ("示例：师资队伍", 30), ("示例：建设成效", 30)),
+}
+EXAMPLE_NOTE = "演示示例：实施方案未规定，由自治区自行确定。"
+
+
+def seed_examples() -> dict[str, int]:
+    """The demo's example research bases and indicators, each labelled as an example."""
+    from app.reference.models import Region
+
+    created = {"research_bases": 0, "indicators": 0}
+    names = set(db.session.scalars(select(ResearchBase.name)))
+    for name, region in EXAMPLE_BASES:
+        if name not in names and db.session.get(Region, region) is not None:
+            db.session.add(ResearchBase(name=name, region_code=region, description=EXAMPLE_NOTE))
+            created["research_bases"] += 1
+    have = set(db.session.execute(select(Indicator.category, Indicator.name)).tuples())
+    for category, items in EXAMPLE_INDICATORS.items():
+        for name, weight in items:
+            if (category, name) not in have:
+                db.session.add(Indicator(category=category, name=name, weight=weight))
+                created["indicators"] += 1
+    db.session.flush()
+    return created

@@ -41,6 +41,20 @@ MESSAGES = {
     "round_deadline_soon": _l(
         "Match round %(round)s closes on %(deadline)s: answer your proposals within 3 days."
     ),
+    # programme reminders (sent by app/programme/reminders.py)
+    "batch_closing_soon": _l(
+        "Batch %(batch)s closes on %(closes_on)s and your school has not applied a major yet."
+    ),
+    "supervision_action_due": _l("A supervision action is due on %(due_on)s: %(action)s"),
+    "supervision_action_overdue": _l(
+        "A supervision action was due on %(due_on)s and is still open: %(action)s"
+    ),
+    "objection_awaiting": _l(
+        "An objection to the selection of %(school)s in %(batch)s awaits your answer."
+    ),
+    "practice_behind": _l(
+        "%(behind)s of your %(teachers)s teachers fall behind the enterprise-practice rule."
+    ),
     # teaching resources, venues, supervision (sent by app/resources)
     "resource_approved": _l("“%(title)s” has passed review. %(comment)s"),
     "resource_returned": _l("“%(title)s” was returned for revision: %(comment)s"),

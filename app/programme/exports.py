@@ -7,6 +7,7 @@ from app.programme.forms import (
     APPLICATION_STATUS_LABELS,
     CATEGORY_LABELS,
     NOMINATION_STATUS_LABELS,
+    OBJECTION_STATUS_LABELS,
     TEACHER_STATUS_LABELS,
 )
 
@@ -22,6 +23,34 @@ BATCHES = [
     Column(_l("Closes on"), lambda b: b.closes_on),
     Column(_l("Limit for a technician college"), lambda b: b.limit_technician_college),
     Column(_l("Limit for other technical schools"), lambda b: b.limit_other),
+]
+NOTICES = [
+    Column(_l("Batch"), lambda b: b.name),
+    Column(_l("Phase"), lambda b: b.phase.name),
+    Column(_l("Notice from"), lambda b: b.notice_starts_on),
+    Column(_l("Notice until"), lambda b: b.notice_ends_on),
+]
+OBJECTIONS = [
+    Column(_l("Id"), lambda o: o.id),
+    Column(_l("Batch"), lambda o: o.batch.name),
+    Column(_l("School"), lambda o: o.application.school.name),
+    Column(_l("Integrated major"), lambda o: o.application.school_major.major.name),
+    Column(_l("Reason"), lambda o: o.reason),
+    Column(_l("Status"), lambda o: _label(OBJECTION_STATUS_LABELS, o.status)),
+    Column(_l("Answer"), lambda o: o.answer),
+    Column(_l("Lodged at"), lambda o: o.created_at),
+    Column(_l("Answered at"), lambda o: o.answered_at),
+]
+OUTCOMES = [
+    Column(_l("Graduating year"), lambda o: o.year),
+    Column(_l("School"), lambda o: o.school_major.school.name),
+    Column(_l("League or city"), lambda o: o.school_major.school.region.name),
+    Column(_l("Integrated major"), lambda o: o.school_major.major.name),
+    Column(_l("Graduates"), lambda o: o.cohort),
+    Column(_l("Certified by the integrated-major route (视同认定)"), lambda o: o.certified_route),
+    Column(_l("Certified by examination"), lambda o: o.certified_exam),
+    Column(_l("Employed within six months"), lambda o: o.employed),
+    Column(_l("Employed at a partner enterprise"), lambda o: o.employed_partner),
 ]
 APPLICATIONS = [
     Column(_l("Id"), lambda a: a.id),

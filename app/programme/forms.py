@@ -1,5 +1,6 @@
 """Forms of the programme; the API validates with the same forms."""
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -18,8 +19,11 @@ from app.common.validators import safe_text
 from app.reference.queries import occupation_choices, region_choices
 
 APPLICATION_STATUS_LABELS = {
-    "submitted": _l("Awaiting decision"),
+    "submitted": _l("Awaiting the league"),
+    "returned": _l("Returned by the league"),
+    "recommended": _l("Recommended by the league"),
     "rejected": _l("Rejected"),
+    "withdrawn": _l("Selection withdrawn"),
     "selected": _l("Selected"),
     "under_construction": _l("Under construction"),
     "assessed": _l("Assessed"),
@@ -65,6 +69,11 @@ class PhaseForm(FlaskForm):
     )
 
 
+def _setting(name: str):
+    """A default read from the application's settings when the form is built."""
+    return lambda: current_app.config[name]
+
+
 class BatchForm(FlaskForm):
     """A batch of applications within a phase, with the per-school limits."""
 
@@ -74,12 +83,12 @@ class BatchForm(FlaskForm):
     closes_on = DateField(_l("Closes on"), validators=[InputRequired()])
     limit_technician_college = IntegerField(
         _l("Limit for a technician college"),
-        default=3,
+        default=_setting("BATCH_LIMIT_TECHNICIAN_COLLEGE"),
         validators=[Optional(), NumberRange(min=0, max=50)],
     )
     limit_other = IntegerField(
         _l("Limit for other technical schools"),
-        default=2,
+        default=_setting("BATCH_LIMIT_OTHER_SCHOOL"),
         validators=[Optional(), NumberRange(min=0, max=50)],
     )
 
@@ -92,6 +101,114 @@ class ApplyForm(FlaskForm):
     """A school applies one of its integrated majors to a batch."""
 
     school_major_id = SelectField(_l("Integrated major"), coerce=int, validators=[InputRequired()])
+
+    def __init__(self, *args, majors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school_major_id.choices = list(majors)
+
+
+OBJECTION_STATUS_LABELS = {
+    "open": _l("Awaiting an answer"),
+    "upheld": _l("Upheld"),
+    "dismissed": _l("Dismissed"),
+}
+
+
+class RecommendForm(FlaskForm):
+    """The league recommends an application to the region, or returns it with a reason."""
+
+    decision = RadioField(
+        _l("Recommendation"),
+        choices=[
+            ("recommend", _l("Recommend to the region")),
+            ("return", _l("Return to the school")),
+        ],
+        validators=[DataRequired()],
+    )
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000), safe_text])
+
+    def validate(self, extra_validators=None) -> bool:
+        """A return needs a reason."""
+        ok = super().validate(extra_validators)
+        if self.decision.data == "return" and not (self.reason.data or "").strip():
+            self.reason.errors = list(self.reason.errors) + [_l("Give the reason for returning.")]
+            ok = False
+        return ok
+
+
+class NoticeForm(FlaskForm):
+    """Publish a batch's selection for a public notice."""
+
+    days = IntegerField(
+        _l("Notice period (working days)"),
+        default=5,
+        validators=[Optional(), NumberRange(min=1, max=30)],
+    )
+
+
+class ObjectionForm(FlaskForm):
+    """An objection to one selected major, with its reason."""
+
+    application_id = SelectField(_l("Selected major"), coerce=int, validators=[InputRequired()])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000), safe_text])
+
+    def __init__(self, *args, applications=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.application_id.choices = list(applications)
+
+
+class AnswerForm(FlaskForm):
+    """The region's answer to an objection."""
+
+    outcome = RadioField(
+        _l("Outcome"),
+        choices=[
+            ("dismissed", _l("Dismissed: the selection stands")),
+            ("upheld", _l("Upheld: the selection is withdrawn")),
+        ],
+        validators=[DataRequired()],
+    )
+    answer = TextAreaField(_l("Answer"), validators=[DataRequired(), Length(max=2000), safe_text])
+
+
+class LimitExceptionForm(FlaskForm):
+    """An exception to the batch's limit for one school, with the reason."""
+
+    school_id = SelectField(_l("School"), coerce=int, validators=[InputRequired()])
+    extra = IntegerField(
+        _l("Majors above the limit"), default=1, validators=[InputRequired(), NumberRange(1, 10)]
+    )
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000), safe_text])
+
+    def __init__(self, *args, schools=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school_id.choices = list(schools)
+
+
+class OutcomeForm(FlaskForm):
+    """A school's yearly figures for one integrated major."""
+
+    school_major_id = SelectField(_l("Integrated major"), coerce=int, validators=[InputRequired()])
+    year = IntegerField(
+        _l("Graduating year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)]
+    )
+    cohort = IntegerField(_l("Graduates"), validators=[InputRequired(), NumberRange(min=0)])
+    certified_route = IntegerField(
+        _l("Certified by the integrated-major route (视同认定)"),
+        default=0,
+        validators=[Optional(), NumberRange(min=0)],
+    )
+    certified_exam = IntegerField(
+        _l("Certified by examination"), default=0, validators=[Optional(), NumberRange(min=0)]
+    )
+    employed = IntegerField(
+        _l("Employed within six months"), default=0, validators=[Optional(), NumberRange(min=0)]
+    )
+    employed_partner = IntegerField(
+        _l("Employed at a partner enterprise"),
+        default=0,
+        validators=[Optional(), NumberRange(min=0)],
+    )
 
     def __init__(self, *args, majors=(), **kwargs):
         super().__init__(*args, **kwargs)

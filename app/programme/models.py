@@ -19,10 +19,14 @@ from app.extensions import db
 from app.reference.models import Occupation, Region
 from app.registry.models import Enterprise, School, SchoolMajor, Teacher
 
-#: A batch application's life: decided by an administrator, then construction stages.
+#: A batch application's life: the league recommends or returns it, the region selects or
+#: rejects a recommended one, an upheld objection withdraws a selection; then construction.
 APPLICATION_STATUSES = (
     "submitted",
+    "returned",
+    "recommended",
     "rejected",
+    "withdrawn",
     "selected",
     "under_construction",
     "assessed",
@@ -41,6 +45,9 @@ TEACHER_STATUSES = ("none", "trained", "certified")
 QUALIFIED_STATUSES = ("trained", "certified")
 EVALUATION_CATEGORIES = ("quality_classroom", "boutique_course", "demonstration_major")
 NOMINATION_STATUSES = ("submitted", "scored", "published")
+OBJECTION_STATUSES = ("open", "upheld", "dismissed")
+#: Working days a public notice lasts unless the region administrator says otherwise.
+NOTICE_DAYS = 5
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -84,8 +91,20 @@ class Batch(TimestampMixin, db.Model):
     closes_on: Mapped[date] = mapped_column(Date)
     limit_technician_college: Mapped[int] = mapped_column(default=3)
     limit_other: Mapped[int] = mapped_column(default=2)
+    #: The public notice (公示) of the batch's selection: first and last day (Beijing days).
+    notice_starts_on: Mapped[date | None] = mapped_column(Date)
+    notice_ends_on: Mapped[date | None] = mapped_column(Date)
+    notice_published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     phase: Mapped[Phase] = relationship(back_populates="batches")
+
+    def notice_running(self, today: date) -> bool:
+        """True while the public notice is on (objections may be lodged)."""
+        return bool(self.notice_starts_on and self.notice_starts_on <= today <= self.notice_ends_on)
+
+    def notice_over(self, today: date) -> bool:
+        """True once the notice period has ended."""
+        return bool(self.notice_ends_on and self.notice_ends_on < today)
 
     def is_open(self, today: date) -> bool:
         """True while schools may apply."""
@@ -132,6 +151,12 @@ class BatchApplication(TimestampMixin, db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    #: The league's recommendation (or return) and its reason.
+    recommendation_reason: Mapped[str | None] = mapped_column(Text)
+    recommended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    recommended_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
 
     batch: Mapped[Batch] = relationship()
     school: Mapped[School] = relationship()
@@ -149,11 +174,79 @@ class BatchApplication(TimestampMixin, db.Model):
         """The school's staff and the administrators of its league."""
         return self.school.can_edit(user)
 
-    def can_decide(self, user) -> bool:
-        """Administrators of the school's league."""
+    def can_recommend(self, user) -> bool:
+        """Administrators of the school's league (and the region administrator)."""
         return bool(user and getattr(user, "is_authenticated", False)) and (
             user.is_admin and user.administers_region(self.region_code)
         )
+
+    def can_decide(self, user) -> bool:
+        """Only the autonomous region's administrator selects or rejects."""
+        return bool(user and getattr(user, "is_authenticated", False)) and user.is_region_admin
+
+    def can_advance(self, user) -> bool:
+        """Administrators of the school's league follow construction."""
+        return self.can_recommend(user)
+
+
+class Objection(TimestampMixin, db.Model):
+    """An objection lodged against a selection during the public notice, and its answer."""
+
+    __tablename__ = "programme_objection"
+    __table_args__ = (CheckConstraint(_in("status", OBJECTION_STATUSES), name="status_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("programme_batch.id", ondelete="CASCADE"), index=True
+    )
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("programme_batch_application.id", ondelete="CASCADE"), index=True
+    )
+    lodged_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="open", index=True)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    batch: Mapped[Batch] = relationship()
+    application: Mapped[BatchApplication] = relationship()
+
+    @property
+    def region_code(self) -> str:
+        return self.application.school.region_code
+
+
+class LimitException(TimestampMixin, db.Model):
+    """A per-school exception to a batch's limit ("原则上"), granted with a recorded reason."""
+
+    __tablename__ = "programme_limit_exception"
+    __table_args__ = (
+        UniqueConstraint("batch_id", "school_id", name="uq_programme_limit_exception_school"),
+        CheckConstraint("extra >= 1", name="extra_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("programme_batch.id", ondelete="CASCADE"), index=True
+    )
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="CASCADE"), index=True)
+    extra: Mapped[int] = mapped_column()
+    reason: Mapped[str] = mapped_column(Text)
+    granted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    batch: Mapped[Batch] = relationship()
+    school: Mapped[School] = relationship()
+
+    @property
+    def region_code(self) -> str:
+        return self.school.region_code
 
 
 class Target(TimestampMixin, db.Model):
@@ -371,3 +464,57 @@ class NominationScore(TimestampMixin, db.Model):
 
     nomination: Mapped[Nomination] = relationship(back_populates="scores")
     indicator: Mapped[Indicator] = relationship()
+
+
+class SentReminder(db.Model):
+    """A reminder already sent, by occasion key (e.g. "batch_closing:3:12:week"): the periodic
+    reminder command sends each occasion once."""
+
+    __tablename__ = "programme_sent_reminder"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class GraduateOutcome(TimestampMixin, db.Model):
+    """A school's yearly return for one integrated major: graduates, certification, employment."""
+
+    __tablename__ = "programme_graduate_outcome"
+    __table_args__ = (
+        UniqueConstraint("school_major_id", "year", name="uq_programme_graduate_outcome_year"),
+        CheckConstraint("cohort >= 0", name="cohort_non_negative"),
+        CheckConstraint(
+            "certified_route >= 0 AND certified_exam >= 0 AND employed >= 0 "
+            "AND employed_partner >= 0",
+            name="figures_non_negative",
+        ),
+        CheckConstraint("certified_route + certified_exam <= cohort", name="certified_in_cohort"),
+        CheckConstraint("employed <= cohort", name="employed_in_cohort"),
+        CheckConstraint("employed_partner <= employed", name="partner_in_employed"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_major_id: Mapped[int] = mapped_column(
+        ForeignKey("school_major.id", ondelete="CASCADE"), index=True
+    )
+    year: Mapped[int] = mapped_column(index=True)
+    cohort: Mapped[int] = mapped_column()
+    #: Certified at a skill level by the integrated-major route (视同认定).
+    certified_route: Mapped[int] = mapped_column(default=0)
+    certified_exam: Mapped[int] = mapped_column(default=0)
+    #: Employed within six months of graduating, and of those at a partner enterprise.
+    employed: Mapped[int] = mapped_column(default=0)
+    employed_partner: Mapped[int] = mapped_column(default=0)
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    school_major: Mapped[SchoolMajor] = relationship()
+
+    @property
+    def region_code(self) -> str:
+        return self.school_major.school.region_code
+
+    def can_view(self, user) -> bool:
+        """The school's staff and the administrators of its league."""
+        return self.school_major.school.can_edit(user)

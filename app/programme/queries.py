@@ -18,7 +18,10 @@ from app.programme.models import (
     SELECTED_STATUSES,
     Batch,
     BatchApplication,
+    GraduateOutcome,
+    LimitException,
     Nomination,
+    Objection,
     PartTimeTeacher,
     Phase,
     ResearchBase,
@@ -98,6 +101,143 @@ def applications(user, filters: ApplicationFilters) -> Select:
     if filters.q:
         stmt = stmt.where(School.name.ilike(_like(filters.q), escape="\\"))
     return stmt.order_by(Batch.opens_on.desc(), School.name, BatchApplication.id)
+
+
+def notices() -> Select:
+    """Batches whose selection has been published for public notice, newest first."""
+    return (
+        select(Batch)
+        .options(selectinload(Batch.phase))
+        .where(Batch.notice_published_at.is_not(None))
+        .order_by(Batch.notice_starts_on.desc(), Batch.id.desc())
+    )
+
+
+def noticed_selection(batch: Batch) -> list[BatchApplication]:
+    """The batch's selected majors (and withdrawn selections) as the public notice lists them."""
+    stmt = (
+        select(BatchApplication)
+        .join(School, School.id == BatchApplication.school_id)
+        .options(
+            selectinload(BatchApplication.school).selectinload(School.region),
+            selectinload(BatchApplication.school_major).selectinload(SchoolMajor.major),
+        )
+        .where(
+            BatchApplication.batch_id == batch.id,
+            BatchApplication.status.in_((*SELECTED_STATUSES, "withdrawn")),
+        )
+        .order_by(School.region_code, School.name, BatchApplication.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def objections(user, status: str | None = None, batch_id: int | None = None) -> Select:
+    """Objections: the region administrator sees all, a league administrator its league's."""
+    stmt = (
+        select(Objection)
+        .join(BatchApplication, BatchApplication.id == Objection.application_id)
+        .join(School, School.id == BatchApplication.school_id)
+        .options(
+            selectinload(Objection.batch),
+            selectinload(Objection.application)
+            .selectinload(BatchApplication.school_major)
+            .selectinload(SchoolMajor.major),
+            selectinload(Objection.application).selectinload(BatchApplication.school),
+        )
+    )
+    if scope_of(user):
+        stmt = stmt.where(School.region_code == scope_of(user))
+    if status:
+        stmt = stmt.where(Objection.status == status)
+    if batch_id:
+        stmt = stmt.where(Objection.batch_id == batch_id)
+    return stmt.order_by(Objection.created_at.desc(), Objection.id.desc())
+
+
+def outcomes(user, year: int | None = None) -> Select:
+    """Graduate outcomes: a school its own, an administrator those of its league."""
+    stmt = (
+        select(GraduateOutcome)
+        .join(SchoolMajor, SchoolMajor.id == GraduateOutcome.school_major_id)
+        .join(School, School.id == SchoolMajor.school_id)
+        .options(
+            selectinload(GraduateOutcome.school_major).selectinload(SchoolMajor.major),
+            selectinload(GraduateOutcome.school_major)
+            .selectinload(SchoolMajor.school)
+            .selectinload(School.region),
+        )
+    )
+    if user.role == "school":
+        stmt = stmt.where(School.id == (user.school_id or -1))
+    elif scope_of(user):
+        stmt = stmt.where(School.region_code == scope_of(user))
+    if year:
+        stmt = stmt.where(GraduateOutcome.year == year)
+    return stmt.order_by(GraduateOutcome.year.desc(), School.name, GraduateOutcome.id)
+
+
+OUTCOME_SUMS = ("cohort", "certified_route", "certified_exam", "employed", "employed_partner")
+
+
+def _outcome_totals(key, scope: str | None, year: int) -> dict[Any, dict[str, int]]:
+    """key value → summed figures of the year, in one grouped query."""
+    stmt = (
+        select(key, *(func.sum(getattr(GraduateOutcome, f)) for f in OUTCOME_SUMS))
+        .join(SchoolMajor, SchoolMajor.id == GraduateOutcome.school_major_id)
+        .join(School, School.id == SchoolMajor.school_id)
+        .where(GraduateOutcome.year == year)
+        .group_by(key)
+    )
+    if scope:
+        stmt = stmt.where(School.region_code == scope)
+    return {
+        row[0]: {f: int(v or 0) for f, v in zip(OUTCOME_SUMS, row[1:], strict=True)}
+        for row in db.session.execute(stmt)
+    }
+
+
+def _outcomes(scope: str | None) -> dict[str, Any]:
+    """Graduate outcomes of the latest returned year against the year before, by league and
+    by catalogue major."""
+    latest = db.session.scalar(select(func.max(GraduateOutcome.year)))
+    if latest is None:
+        return {"year": None, "previous_year": None, "by_league": [], "by_major": []}
+    empty = dict.fromkeys(OUTCOME_SUMS, 0)
+    names = {r.code: r.name for r in db.session.scalars(select(Region))}
+    from app.reference.models import Major
+
+    result: dict[str, Any] = {"year": latest, "previous_year": latest - 1}
+    for name, key, label in (
+        ("by_league", School.region_code, lambda k: names.get(k, k)),
+        ("by_major", SchoolMajor.major_id, None),
+    ):
+        now, before = _outcome_totals(key, scope, latest), _outcome_totals(key, scope, latest - 1)
+        majors = (
+            {m.id: m.name for m in db.session.scalars(select(Major).where(Major.id.in_(now)))}
+            if label is None
+            else {}
+        )
+        result[name] = [
+            {
+                "key": k,
+                "name": label(k) if label else majors.get(k, str(k)),
+                "year": now[k],
+                "previous": before.get(k, empty),
+            }
+            for k in sorted(now, key=lambda k: str(k))
+        ]
+    return result
+
+
+def limit_exceptions(batch: Batch) -> list[LimitException]:
+    """The batch's per-school exceptions to its limit."""
+    stmt = (
+        select(LimitException)
+        .options(selectinload(LimitException.school))
+        .where(LimitException.batch_id == batch.id)
+        .order_by(LimitException.id)
+    )
+    return list(db.session.scalars(stmt))
 
 
 def applicable_majors(school_id: int, batch: Batch) -> list[SchoolMajor]:
@@ -388,18 +528,34 @@ def _count(stmt) -> int:
     return int(db.session.scalar(stmt) or 0)
 
 
+def final_selection(today: date | None = None):
+    """Condition on BatchApplication joined with Batch: selected (or further), and the batch's
+    public notice is over with every objection answered. Computed on read everywhere."""
+    today = today or local_today()
+    pending = (
+        select(Objection.id)
+        .where(Objection.batch_id == Batch.id, Objection.status == "open")
+        .exists()
+    )
+    return and_(
+        BatchApplication.status.in_(SELECTED_STATUSES),
+        Batch.notice_ends_on.is_not(None),
+        Batch.notice_ends_on < today,
+        ~pending,
+    )
+
+
 def _selected(scope: str | None, phase_id: int | None = None):
     stmt = (
         select(BatchApplication)
         .join(School, School.id == BatchApplication.school_id)
-        .where(BatchApplication.status.in_(SELECTED_STATUSES))
+        .join(Batch, Batch.id == BatchApplication.batch_id)
+        .where(final_selection())
     )
     if scope:
         stmt = stmt.where(School.region_code == scope)
     if phase_id:
-        stmt = stmt.join(Batch, Batch.id == BatchApplication.batch_id).where(
-            Batch.phase_id == phase_id
-        )
+        stmt = stmt.where(Batch.phase_id == phase_id)
     return stmt.subquery()
 
 
@@ -459,7 +615,7 @@ def _selected_counts(key, scope: str | None) -> dict[Any, tuple[int, int]]:
         )
         .join(School, School.id == BatchApplication.school_id)
         .join(Batch, Batch.id == BatchApplication.batch_id)
-        .where(BatchApplication.status.in_(SELECTED_STATUSES))
+        .where(final_selection())
         .group_by(key)
     )
     if scope:
@@ -606,4 +762,5 @@ def dashboard(user) -> dict[str, Any]:
         "placements": _placements(scope),
         "practice_rule": _practice_rule(scope),
         "rounds": _rounds(scope),
+        "outcomes": _outcomes(scope),
     }

@@ -11,17 +11,22 @@ from sqlalchemy.exc import IntegrityError
 
 from app.common import audit
 from app.common.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
-from app.common.time import utcnow
+from app.common.time import add_working_days, utcnow
 from app.extensions import db
 from app.programme.models import (
     NEXT_STAGE,
+    NOTICE_DAYS,
+    SELECTED_STATUSES,
     TARGET_KEYS,
     TEACHER_STATUSES,
     Batch,
     BatchApplication,
+    GraduateOutcome,
     Indicator,
+    LimitException,
     Nomination,
     NominationScore,
+    Objection,
     PartTimeTeacher,
     Phase,
     ResearchBase,
@@ -156,8 +161,8 @@ def apply_major(actor, batch: Batch, school_major: SchoolMajor, today: date) -> 
         if application is not None:
             break
     else:
-        kind = db.session.get(School, school_id).kind
-        raise _limit_error(batch.limit_for(kind), kind)
+        school = db.session.get(School, school_id)
+        raise _limit_error(school_limit(batch, school), school.kind)
     audit.record(
         actor,
         "batch_application.create",
@@ -189,7 +194,7 @@ def _take_slot(batch: Batch, school_id: int, major_id: int) -> BatchApplication 
     if dup is not None:
         message = str(_l("This major has already been applied to this batch."))
         raise Conflict(message, {"school_major_id": message})
-    limit = batch.limit_for(school.kind)
+    limit = school_limit(batch, school)
     free = [n for n in range(1, limit + 1) if n not in taken]
     if not free:
         raise _limit_error(limit, school.kind)
@@ -204,6 +209,16 @@ def _take_slot(batch: Batch, school_id: int, major_id: int) -> BatchApplication 
         db.session.rollback()
         return None
     return application
+
+
+def school_limit(batch: Batch, school: School) -> int:
+    """The school's limit in the batch: its kind's limit plus any exception granted to it."""
+    extra = db.session.scalar(
+        select(LimitException.extra).where(
+            LimitException.batch_id == batch.id, LimitException.school_id == school.id
+        )
+    )
+    return batch.limit_for(school.kind) + (extra or 0)
 
 
 def _limit_error(limit: int, kind: str) -> BatchLimitReached:
@@ -226,7 +241,7 @@ def withdraw_application(actor, application: BatchApplication) -> None:
     """The school withdraws an undecided application; raises Forbidden or InvalidState."""
     if actor.role != "school" or not application.school.is_member(actor):
         raise Forbidden(str(_l("Only the school's own staff withdraw its applications.")))
-    if application.status != "submitted":
+    if application.status not in ("submitted", "returned"):
         raise InvalidState(str(_l("Only an application awaiting a decision can be withdrawn.")))
     audit.record(
         actor,
@@ -238,13 +253,51 @@ def withdraw_application(actor, application: BatchApplication) -> None:
     db.session.flush()
 
 
-def decide(actor, application: BatchApplication, decision: str, reason: str | None):
-    """Select or reject an application (a reason is required to reject).
+def _reason_required(reason: str | None, message) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(str(message), {"reason": str(message)})
+    return reason
 
-    Raises Forbidden, ValidationFailed or InvalidState.
+
+def recommend(actor, application: BatchApplication, decision: str, reason: str | None):
+    """The league recommends an application to the region, or returns it with a reason.
+
+    Raises Forbidden (not the school's league), ValidationFailed or InvalidState.
     """
+    if not application.can_recommend(actor):
+        raise Forbidden(str(_l("Only administrators of the school's league recommend.")))
+    if decision not in ("recommend", "return"):
+        message = str(_l("Choose recommend or return."))
+        raise ValidationFailed(message, {"decision": message})
+    if decision == "return":
+        reason = _reason_required(reason, _l("Give the reason for returning."))
+    else:
+        reason = (reason or "").strip() or None
+    if application.status != "submitted":
+        raise InvalidState(str(_l("Only an application awaiting the league can be recommended.")))
+    before = {"status": application.status}
+    application.status = "recommended" if decision == "recommend" else "returned"
+    application.recommendation_reason = reason
+    application.recommended_at = utcnow()
+    application.recommended_by_id = actor.id
+    db.session.flush()
+    audit.record(
+        actor,
+        f"batch_application.{decision}",
+        application,
+        before=before,
+        after={"status": application.status, "reason": reason},
+    )
+    return application
+
+
+def decide(actor, application: BatchApplication, decision: str, reason: str | None):
+    """The region selects or rejects a recommended application (a reason is required to
+    reject). Raises Forbidden, ValidationFailed or InvalidState (not recommended, or the
+    batch's selection already published)."""
     if not application.can_decide(actor):
-        raise Forbidden(str(_l("Only administrators of the school's league decide.")))
+        raise Forbidden(str(_l("Only the region administrator selects.")))
     reason = (reason or "").strip() or None
     if decision not in ("select", "reject"):
         message = str(_l("Choose select or reject."))
@@ -252,8 +305,10 @@ def decide(actor, application: BatchApplication, decision: str, reason: str | No
     if decision == "reject" and not reason:
         message = str(_l("Give the reason for rejecting."))
         raise ValidationFailed(message, {"reason": message})
-    if application.status != "submitted":
-        raise InvalidState(str(_l("This application has already been decided.")))
+    if application.status != "recommended":
+        raise InvalidState(str(_l("Only an application its league recommended can be decided.")))
+    if application.batch.notice_published_at is not None:
+        raise InvalidState(str(_l("This batch's selection has already been published.")))
     before = {"status": application.status, "reason": application.reason}
     application.status = "selected" if decision == "select" else "rejected"
     application.reason = reason
@@ -270,13 +325,171 @@ def decide(actor, application: BatchApplication, decision: str, reason: str | No
     return application
 
 
-def advance_stage(actor, application: BatchApplication) -> BatchApplication:
-    """Move a selected major to its next stage; raises Forbidden or InvalidState."""
-    if not application.can_decide(actor):
+def open_objections(batch: Batch) -> int:
+    """How many objections to the batch's selection await an answer."""
+    return int(
+        db.session.scalar(
+            select(func.count(Objection.id)).where(
+                Objection.batch_id == batch.id, Objection.status == "open"
+            )
+        )
+        or 0
+    )
+
+
+def selection_final(batch: Batch, today: date) -> bool:
+    """The selection is final once the notice is over and every objection is answered."""
+    return batch.notice_over(today) and open_objections(batch) == 0
+
+
+def publish_notice(actor, batch: Batch, days: int | None, today: date) -> Batch:
+    """Publish the batch's selection for a public notice of `days` working days (default 5).
+
+    Raises Forbidden, ValidationFailed (days out of range) or InvalidState (nothing selected,
+    or already published).
+    """
+    _require_region_admin(actor)
+    days = NOTICE_DAYS if days is None else days
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 30:
+        message = str(_l("Give from 1 to 30 working days."))
+        raise ValidationFailed(message, {"days": message})
+    if batch.notice_published_at is not None:
+        raise InvalidState(str(_l("This batch's selection has already been published.")))
+    selected = db.session.scalar(
+        select(func.count(BatchApplication.id)).where(
+            BatchApplication.batch_id == batch.id,
+            BatchApplication.status.in_(SELECTED_STATUSES),
+        )
+    )
+    if not selected:
+        raise InvalidState(str(_l("Select at least one major before publishing the notice.")))
+    batch.notice_starts_on = today
+    batch.notice_ends_on = add_working_days(today, days)
+    batch.notice_published_at = utcnow()
+    db.session.flush()
+    audit.record(
+        actor,
+        "batch.notice",
+        batch,
+        after={
+            "days": days,
+            "starts_on": batch.notice_starts_on,
+            "ends_on": batch.notice_ends_on,
+            "selected": selected,
+        },
+    )
+    return batch
+
+
+def lodge_objection(actor, application: BatchApplication, reason: str | None, today: date):
+    """Any signed-in user objects to a selection while its notice runs.
+
+    Raises Forbidden (not signed in), ValidationFailed (no reason) or InvalidState.
+    """
+    if not (actor and getattr(actor, "is_authenticated", False)):
+        raise Forbidden(str(_l("Sign in to lodge an objection.")))
+    reason = _reason_required(reason, _l("Give the reason for the objection."))
+    if len(reason) > 2000:
+        message = str(_l("At most 2000 characters."))
+        raise ValidationFailed(message, {"reason": message})
+    if not application.batch.notice_running(today):
+        raise InvalidState(str(_l("Objections are taken only while the notice runs.")))
+    if application.status not in SELECTED_STATUSES:
+        raise InvalidState(str(_l("Only a selected major can be objected to.")))
+    objection = Objection(
+        batch_id=application.batch_id,
+        application_id=application.id,
+        lodged_by_id=actor.id,
+        reason=reason,
+        status="open",
+    )
+    db.session.add(objection)
+    db.session.flush()
+    audit.record(
+        actor,
+        "objection.create",
+        objection,
+        after={"application_id": application.id, "reason": reason},
+    )
+    return objection
+
+
+def answer_objection(actor, objection: Objection, outcome: str, answer: str | None):
+    """The region upholds an objection (the selection is withdrawn with the answer as its
+    reason) or dismisses it. Raises Forbidden, ValidationFailed or InvalidState."""
+    _require_region_admin(actor)
+    if outcome not in ("upheld", "dismissed"):
+        message = str(_l("Choose upheld or dismissed."))
+        raise ValidationFailed(message, {"outcome": message})
+    answer = _reason_required(answer, _l("Give the answer to the objection."))
+    if objection.status != "open":
+        raise InvalidState(str(_l("This objection has already been answered.")))
+    objection.status = outcome
+    objection.answer = answer
+    objection.answered_at = utcnow()
+    objection.answered_by_id = actor.id
+    application = objection.application
+    if outcome == "upheld" and application.status in SELECTED_STATUSES:
+        before = {"status": application.status, "reason": application.reason}
+        application.status = "withdrawn"
+        application.reason = answer
+        audit.record(
+            actor,
+            "batch_application.withdraw_selection",
+            application,
+            before=before,
+            after={"status": "withdrawn", "reason": answer, "objection_id": objection.id},
+        )
+    db.session.flush()
+    audit.record(
+        actor,
+        "objection.answer",
+        objection,
+        before={"status": "open"},
+        after={"status": outcome, "answer": answer},
+    )
+    return objection
+
+
+def grant_limit_exception(actor, batch: Batch, school: School, extra: int, reason: str | None):
+    """Allow a school `extra` majors above the batch's limit, with a recorded reason.
+
+    Raises Forbidden or ValidationFailed.
+    """
+    _require_region_admin(actor)
+    if not isinstance(extra, int) or isinstance(extra, bool) or not 1 <= extra <= 10:
+        message = str(_l("Allow from 1 to 10 more majors."))
+        raise ValidationFailed(message, {"extra": message})
+    reason = _reason_required(reason, _l("Give the reason for the exception."))
+    row = db.session.scalar(
+        select(LimitException).where(
+            LimitException.batch_id == batch.id, LimitException.school_id == school.id
+        )
+    )
+    before = {"extra": row.extra, "reason": row.reason} if row else None
+    row = row or LimitException(batch_id=batch.id, school_id=school.id)
+    row.extra, row.reason, row.granted_by_id = extra, reason, actor.id
+    db.session.add(row)
+    db.session.flush()
+    audit.record(
+        actor,
+        "limit_exception.grant",
+        row,
+        before=before,
+        after={"batch_id": batch.id, "school_id": school.id, "extra": extra, "reason": reason},
+    )
+    return row
+
+
+def advance_stage(actor, application: BatchApplication, today: date) -> BatchApplication:
+    """Move a finally selected major to its next stage; raises Forbidden or InvalidState."""
+    if not application.can_advance(actor):
         raise Forbidden(str(_l("Only administrators of the school's league decide.")))
     nxt = NEXT_STAGE.get(application.status)
     if nxt is None:
         raise InvalidState(str(_l("This major has no further stage.")))
+    if not selection_final(application.batch, today):
+        raise InvalidState(str(_l("The selection is not final until its public notice ends.")))
     before = {"status": application.status}
     application.status = nxt
     db.session.flush()
@@ -284,6 +497,75 @@ def advance_stage(actor, application: BatchApplication) -> BatchApplication:
         actor, "batch_application.advance", application, before=before, after={"status": nxt}
     )
     return application
+
+
+# --- graduate outcomes -------------------------------------------------------------------
+
+OUTCOME_FIGURES = ("cohort", "certified_route", "certified_exam", "employed", "employed_partner")
+
+
+def major_finally_selected(school_major_id: int, today: date) -> bool:
+    """True when the major's selection in some batch is final (notice over, all answered)."""
+    from app.programme.queries import final_selection
+
+    return (
+        db.session.scalar(
+            select(BatchApplication.id)
+            .join(Batch, Batch.id == BatchApplication.batch_id)
+            .where(BatchApplication.school_major_id == school_major_id, final_selection(today))
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def save_outcome(actor, school_major: SchoolMajor, data: dict[str, Any], today: date):
+    """Record (or correct) a major's figures for a graduating year.
+
+    Raises Forbidden (not the school's staff) or ValidationFailed naming the field.
+    """
+    if actor.role != "school" or not school_major.school.is_member(actor):
+        raise Forbidden(str(_l("Only the school's own staff return its figures.")))
+    values = {f: int(data.get(f) or 0) for f in OUTCOME_FIGURES}
+    year = data.get("year")
+    errors: dict[str, str] = {}
+    if not isinstance(year, int) or not 2000 <= year <= today.year:
+        errors["year"] = str(_l("Give a graduating year up to this year."))
+    for field, value in values.items():
+        if value < 0:
+            errors[field] = str(_l("A figure cannot be negative."))
+    if values["certified_route"] + values["certified_exam"] > values["cohort"]:
+        errors["certified_exam"] = str(_l("More certified than graduated."))
+    if values["employed"] > values["cohort"]:
+        errors["employed"] = str(_l("More employed than graduated."))
+    if values["employed_partner"] > values["employed"]:
+        errors["employed_partner"] = str(_l("More employed at partners than employed."))
+    if values["certified_route"] and not major_finally_selected(school_major.id, today):
+        errors["certified_route"] = str(
+            _l("Only a selected integrated major certifies by the integrated-major route.")
+        )
+    if errors:
+        raise ValidationFailed(next(iter(errors.values())), errors)
+    row = db.session.scalar(
+        select(GraduateOutcome).where(
+            GraduateOutcome.school_major_id == school_major.id, GraduateOutcome.year == year
+        )
+    )
+    before = _values(row, OUTCOME_FIGURES) if row else None
+    row = row or GraduateOutcome(school_major_id=school_major.id, year=year)
+    for field, value in values.items():
+        setattr(row, field, value)
+    row.recorded_by_id = actor.id
+    db.session.add(row)
+    db.session.flush()
+    audit.record(
+        actor,
+        "graduate_outcome.update" if before else "graduate_outcome.create",
+        row,
+        before=before,
+        after={"year": year, **values},
+    )
+    return row
 
 
 # --- targets ------------------------------------------------------------------------------
@@ -640,20 +922,14 @@ PLAN_PHASES = (
     (3, "第三阶段", date(2024, 7, 1), date(2025, 7, 31)),
 )
 PLAN_TARGETS = {"majors": 20, "schools": 10, "teachers": 200}
-PLAN_BASES = (
-    ("内蒙古自治区工学一体化师资研修基地（呼和浩特）", "150100"),
-    ("内蒙古自治区工学一体化师资研修基地（包头）", "150200"),
-)
-PLAN_INDICATORS = {
-    "quality_classroom": (("教学设计", 40), ("学习任务实施", 40), ("学生评价", 20)),
-    "boutique_course": (("课程标准", 30), ("学习资源", 40), ("应用成效", 30)),
-    "demonstration_major": (("校企合作", 40), ("师资队伍", 30), ("建设成效", 30)),
-}
 
 
 def seed_plan() -> dict[str, int]:
-    """Create the plan's phases (a batch each), targets, bases and indicators when missing."""
-    created = {"phases": 0, "batches": 0, "targets": 0, "research_bases": 0, "indicators": 0}
+    """Create what the plan states when missing: its three phases (a batch each) and its
+    targets (20 majors, 10 schools, 200 teachers by the end of the 14th five-year plan).
+    The per-school limits (3 / 2) are the batches' defaults. Research bases and evaluation
+    indicators are the region's to choose: the plan names none."""
+    created = {"phases": 0, "batches": 0, "targets": 0}
     for number, name, starts, ends in PLAN_PHASES:
         phase = db.session.scalar(select(Phase).where(Phase.number == number))
         if phase is None:
@@ -674,25 +950,8 @@ def seed_plan() -> dict[str, int]:
         if key not in existing:
             db.session.add(Target(key=key, value=value, due_on=date(2025, 12, 31)))
             created["targets"] += 1
-    names = set(db.session.scalars(select(ResearchBase.name)))
-    for name, region in PLAN_BASES:
-        if name not in names and db.session.get(_region_model(), region) is not None:
-            db.session.add(ResearchBase(name=name, region_code=region))
-            created["research_bases"] += 1
-    have = set(db.session.execute(select(Indicator.category, Indicator.name)).tuples())
-    for category, items in PLAN_INDICATORS.items():
-        for name, weight in items:
-            if (category, name) not in have:
-                db.session.add(Indicator(category=category, name=name, weight=weight))
-                created["indicators"] += 1
     db.session.flush()
     return created
-
-
-def _region_model():
-    from app.reference.models import Region
-
-    return Region
 
 
 def get_or_404(model, ident: int):

@@ -21,7 +21,13 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from app.auth.decorators import admin_required, region_admin_required, roles_required
+from app.auth.decorators import (
+    admin_required,
+    login_required,
+    public,
+    region_admin_required,
+    roles_required,
+)
 from app.common.errors import ServiceError
 from app.common.exports import (
     MIMETYPES,
@@ -42,17 +48,24 @@ from app.programme.forms import (
     CATEGORY_LABELS,
     LEVEL_LABELS,
     NOMINATION_STATUS_LABELS,
+    OBJECTION_STATUS_LABELS,
     TARGET_LABELS,
     TEACHER_STATUS_LABELS,
+    AnswerForm,
     ApplyForm,
     BatchForm,
     DecisionForm,
     HoursForm,
     ImportForm,
     IndicatorForm,
+    LimitExceptionForm,
     NominationForm,
+    NoticeForm,
+    ObjectionForm,
+    OutcomeForm,
     PartTimeForm,
     PhaseForm,
+    RecommendForm,
     ResearchBaseForm,
     TargetsForm,
     TeacherStatusForm,
@@ -64,6 +77,7 @@ from app.programme.models import (
     BatchApplication,
     Indicator,
     Nomination,
+    Objection,
     PartTimeTeacher,
     Phase,
     ResearchBase,
@@ -96,6 +110,7 @@ def _labels() -> dict[str, Any]:
         "target_labels": TARGET_LABELS,
         "level_labels": LEVEL_LABELS,
         "next_stage": NEXT_STAGE,
+        "objection_status_labels": OBJECTION_STATUS_LABELS,
     }
 
 
@@ -323,6 +338,11 @@ def batch_detail(batch_id: int):
         form=form,
         applications=list(db.session.scalars(stmt)),
         is_open=batch.is_open(_today()),
+        today=_today(),
+        final=services.selection_final(batch, _today()),
+        open_objections=services.open_objections(batch),
+        notice_form=NoticeForm() if user.is_region_admin else None,
+        exceptions=queries.limit_exceptions(batch) if user.is_admin else [],
     )
 
 
@@ -377,6 +397,7 @@ def applications():
         filters=filters,
         phases=_phase_choices(),
         regions=region_choices(),
+        today=_today(),
     )
 
 
@@ -384,10 +405,33 @@ def _application_or_404(application_id: int) -> BatchApplication:
     return _visible_or_404(db.session.get(BatchApplication, application_id))
 
 
-@bp.route("/applications/<int:application_id>/decide", methods=["GET", "POST"])
+@bp.route("/applications/<int:application_id>/recommend", methods=["GET", "POST"])
 @admin_required
+def application_recommend(application_id: int):
+    """The league recommends an application to the region, or returns it with a reason."""
+    application = _application_or_404(application_id)
+    form = RecommendForm()
+    if form.validate_on_submit():
+        try:
+            services.recommend(_user(), application, form.decision.data, form.reason.data)
+            db.session.commit()
+        except ServiceError as exc:
+            _failed(form, exc)
+        else:
+            flash(_("Recommendation saved."), "success")
+            return redirect(url_for("programme.applications", batch=application.batch_id))
+    return render_template(
+        "programme/decide.html",
+        form=form,
+        application=application,
+        heading=_("Recommend an application"),
+    )
+
+
+@bp.route("/applications/<int:application_id>/decide", methods=["GET", "POST"])
+@region_admin_required
 def application_decide(application_id: int):
-    """Select, or reject with a reason."""
+    """The region selects a recommended application, or rejects it with a reason."""
     application = _application_or_404(application_id)
     form = DecisionForm()
     if form.validate_on_submit():
@@ -399,16 +443,21 @@ def application_decide(application_id: int):
         else:
             flash(_("Decision saved."), "success")
             return redirect(url_for("programme.applications", batch=application.batch_id))
-    return render_template("programme/decide.html", form=form, application=application)
+    return render_template(
+        "programme/decide.html",
+        form=form,
+        application=application,
+        heading=_("Decide on an application"),
+    )
 
 
 @bp.route("/applications/<int:application_id>/advance", methods=["POST"])
 @admin_required
 def application_advance(application_id: int):
-    """Move a selected major to its next stage of construction."""
+    """Move a finally selected major to its next stage of construction."""
     application = _application_or_404(application_id)
     try:
-        services.advance_stage(_user(), application)
+        services.advance_stage(_user(), application, _today())
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()
@@ -416,6 +465,154 @@ def application_advance(application_id: int):
     else:
         flash(_("Stage updated."), "success")
     return redirect(url_for("programme.applications", batch=application.batch_id))
+
+
+# --- public notice, objections, limit exceptions ------------------------------------------
+
+
+@bp.route("/batches/<int:batch_id>/notice", methods=["POST"])
+@region_admin_required
+def batch_notice(batch_id: int):
+    """Publish the batch's selection for its public notice period."""
+    batch = db.get_or_404(Batch, batch_id)
+    form = NoticeForm()
+    if form.validate_on_submit():
+        try:
+            services.publish_notice(_user(), batch, form.days.data, _today())
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            flash(_("The selection is published for public notice."), "success")
+    else:
+        flash(_("Give from 1 to 30 working days."), "danger")
+    return redirect(url_for("programme.batch_detail", batch_id=batch.id))
+
+
+@bp.route("/notices")
+@public
+def notices():
+    """Public notices (公示) of selected schools and majors, newest first."""
+    return _list_page("programme/notices.html", queries.notices(), exports.NOTICES, "notices")
+
+
+def _objection_form(batch: Batch, selection: list[BatchApplication]) -> ObjectionForm:
+    choices = [
+        (a.id, f"{a.school.name} · {_major_label(a.school_major)}")
+        for a in selection
+        if a.is_selected
+    ]
+    return ObjectionForm(applications=choices)
+
+
+@bp.route("/notices/<int:batch_id>")
+@public
+def notice_detail(batch_id: int):
+    """One batch's public notice: the selected schools and majors and the notice period."""
+    batch = db.get_or_404(Batch, batch_id)
+    if batch.notice_published_at is None:
+        abort(404)
+    selection = queries.noticed_selection(batch)
+    running = batch.notice_running(_today())
+    form = _objection_form(batch, selection) if running and current_user.is_authenticated else None
+    return render_template(
+        "programme/notice.html",
+        batch=batch,
+        selection=selection,
+        running=running,
+        final=services.selection_final(batch, _today()),
+        form=form,
+    )
+
+
+@bp.route("/notices/<int:batch_id>/objections", methods=["POST"])
+@login_required
+def notice_object(batch_id: int):
+    """Any signed-in user lodges an objection to a selected major during the notice."""
+    batch = db.get_or_404(Batch, batch_id)
+    if batch.notice_published_at is None:
+        abort(404)
+    selection = queries.noticed_selection(batch)
+    form = _objection_form(batch, selection)
+    if form.validate_on_submit():
+        application = db.session.get(BatchApplication, form.application_id.data)
+        try:
+            services.lodge_objection(_user(), application, form.reason.data, _today())
+            db.session.commit()
+        except ServiceError as exc:
+            _failed(form, exc)
+        else:
+            flash(_("Your objection has been lodged; the region will answer it."), "success")
+            return redirect(url_for("programme.notice_detail", batch_id=batch.id))
+    return render_template(
+        "programme/notice.html",
+        batch=batch,
+        selection=selection,
+        running=batch.notice_running(_today()),
+        final=services.selection_final(batch, _today()),
+        form=form,
+    ), 422
+
+
+@bp.route("/objections")
+@admin_required
+def objections():
+    """Objections to selections, with their answers (filter by status and batch)."""
+    status = _text_arg("status")
+    if status not in OBJECTION_STATUS_LABELS:
+        status = None
+    return _list_page(
+        "programme/objections.html",
+        queries.objections(_user(), status, _int_arg("batch")),
+        exports.OBJECTIONS,
+        "objections",
+        status=status,
+    )
+
+
+@bp.route("/objections/<int:objection_id>/answer", methods=["GET", "POST"])
+@region_admin_required
+def objection_answer(objection_id: int):
+    """The region upholds (withdrawing the selection) or dismisses an objection."""
+    objection = db.get_or_404(Objection, objection_id)
+    form = AnswerForm()
+    if form.validate_on_submit():
+        try:
+            services.answer_objection(_user(), objection, form.outcome.data, form.answer.data)
+            db.session.commit()
+        except ServiceError as exc:
+            _failed(form, exc)
+        else:
+            flash(_("The objection has been answered."), "success")
+            return redirect(url_for("programme.objections"))
+    return render_template("programme/answer.html", form=form, objection=objection)
+
+
+@bp.route("/batches/<int:batch_id>/exception", methods=["GET", "POST"])
+@region_admin_required
+def batch_exception(batch_id: int):
+    """Grant one school an exception to the batch's limit, with the reason."""
+    batch = db.get_or_404(Batch, batch_id)
+    form = LimitExceptionForm(schools=_school_choices())
+    if form.validate_on_submit():
+        school = db.session.get(School, form.school_id.data)
+        try:
+            services.grant_limit_exception(
+                _user(), batch, school, form.extra.data, form.reason.data
+            )
+            db.session.commit()
+        except ServiceError as exc:
+            _failed(form, exc)
+        else:
+            flash(_("The exception is recorded."), "success")
+            return redirect(url_for("programme.batch_detail", batch_id=batch.id))
+    return render_template(
+        "programme/form.html",
+        form=form,
+        title=_("Exception to the limit of %(batch)s", batch=batch.name),
+        cancel=url_for("programme.batch_detail", batch_id=batch.id),
+    )
 
 
 @bp.route("/applications/<int:application_id>/withdraw", methods=["POST"])
@@ -433,6 +630,54 @@ def application_withdraw(application_id: int):
     else:
         flash(_("Application withdrawn."), "success")
     return redirect(url_for("programme.batch_detail", batch_id=batch_id))
+
+
+# --- graduate outcomes -------------------------------------------------------------------
+
+
+@bp.route("/outcomes")
+@roles_required(*MEMBERS)
+def outcomes():
+    """Graduate outcomes per integrated major and year (a school its own, admins their league)."""
+    year = _int_arg("year")
+    return _list_page(
+        "programme/outcomes.html",
+        queries.outcomes(_user(), year),
+        exports.OUTCOMES,
+        "graduate-outcomes",
+        year=year,
+    )
+
+
+@bp.route("/outcomes/new", methods=["GET", "POST"])
+@roles_required("school")
+def outcome_new():
+    """A school returns a year's figures for one of its integrated majors."""
+    user = _user()
+    majors = db.session.scalars(
+        select(SchoolMajor)
+        .options(selectinload(SchoolMajor.major))
+        .where(SchoolMajor.school_id == (user.school_id or -1))
+        .order_by(SchoolMajor.id)
+    ).all()
+    form = OutcomeForm(majors=[(m.id, _major_label(m)) for m in majors])
+    if form.validate_on_submit():
+        major = db.session.get(SchoolMajor, form.school_major_id.data)
+        data = {f: getattr(form, f).data for f in ("year", *services.OUTCOME_FIGURES)}
+        try:
+            services.save_outcome(user, major, data, _today())
+            db.session.commit()
+        except ServiceError as exc:
+            _failed(form, exc)
+        else:
+            flash(_("Figures saved."), "success")
+            return redirect(url_for("programme.outcomes"))
+    return render_template(
+        "programme/form.html",
+        form=form,
+        title=_("Return graduate outcomes"),
+        cancel=url_for("programme.outcomes"),
+    )
 
 
 # --- records behind the dashboard ---------------------------------------------------------

@@ -83,6 +83,10 @@ SKILL_LEVEL_LABELS = {
     "level_1": _l("Level 1 / Senior technician"),
 }
 CERT_OUTCOME_LABELS = {"passed": _l("Passed"), "failed": _l("Failed")}
+CERT_BASIS_LABELS = {
+    "examination": _l("Examination"),
+    "route": _l("Integrated-major route (视同认定)"),
+}
 ACTION_STATUS_LABELS = {
     "open": _l("Outstanding"),
     "answered": _l("Answered"),
@@ -277,6 +281,7 @@ class CertificationForm(FlaskForm):
     occupation_code = SelectField(_l("Occupation"), validators=[DataRequired()], choices=[])
     level = SelectField(_l("Skill level"), choices=_choices(SKILL_LEVEL_LABELS))
     outcome = SelectField(_l("Outcome"), choices=_choices(CERT_OUTCOME_LABELS))
+    basis = SelectField(_l("Basis"), choices=_choices(CERT_BASIS_LABELS), default="examination")
     certified_on = DateField(_l("Date"), validators=[InputRequired()])
     certificate_no = StringField(_l("Certificate number"), validators=[Optional(), Length(max=50)])
 

@@ -38,6 +38,9 @@ TRAINEE_OUTCOMES = ("in_training", "completed", "certified", "withdrawn")
 SKILL_LEVELS = ("level_5", "level_4", "level_3", "level_2", "level_1")
 CERT_OUTCOMES = ("passed", "failed")
 CERTIFIER_KINDS = ("school", "enterprise")
+#: The basis of a certification: the integrated-major route (视同认定, a graduate of a selected
+#: integrated major who passes) or an examination.
+CERT_BASES = ("route", "examination")
 ACTION_STATUSES = ("open", "answered", "closed")
 
 
@@ -489,6 +492,7 @@ class Certification(TimestampMixin, db.Model):
     __table_args__ = (
         CheckConstraint(f"level IN ({_in_sql(SKILL_LEVELS)})", name="level_known"),
         CheckConstraint(f"outcome IN ({_in_sql(CERT_OUTCOMES)})", name="outcome_known"),
+        CheckConstraint(f"basis IN ({_in_sql(CERT_BASES)})", name="basis_known"),
         CheckConstraint(
             "(certifier_kind = 'school' AND enterprise_id IS NULL)"
             " OR (certifier_kind = 'enterprise' AND enterprise_id IS NOT NULL)",
@@ -506,6 +510,9 @@ class Certification(TimestampMixin, db.Model):
     outcome: Mapped[str] = mapped_column(String(10))
     certified_on: Mapped[date] = mapped_column(Date)
     certificate_no: Mapped[str | None] = mapped_column(String(50))
+    basis: Mapped[str] = mapped_column(
+        String(12), default="examination", server_default="examination"
+    )
     certifier_kind: Mapped[str] = mapped_column(String(10))
     enterprise_id: Mapped[int | None] = mapped_column(
         ForeignKey("enterprise.id", ondelete="SET NULL"), index=True

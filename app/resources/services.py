@@ -375,7 +375,10 @@ def decide_booking(actor, booking: Booking, confirm: bool, reason: str | None = 
 
 
 def cancel_booking(actor, booking: Booking) -> Booking:
-    """The booking school cancels a pending or confirmed booking; raises InvalidState."""
+    """The booking school cancels a pending or confirmed booking; raises Forbidden,
+    InvalidState."""
+    if not booking.can_cancel(actor):
+        raise Forbidden(str(_l("Only the booking school cancels.")))
     if booking.status not in ("pending", "confirmed"):
         raise InvalidState(str(_l("This booking is no longer active.")))
     before = booking.status
@@ -483,6 +486,7 @@ CERT_FIELDS = (
     "outcome",
     "certified_on",
     "certificate_no",
+    "basis",
 )
 
 
@@ -503,7 +507,17 @@ def cooperating(enterprise_id: int, school_major_id: int) -> bool:
 
 def certify(actor, school_major: SchoolMajor, data: dict[str, Any]) -> Certification:
     """Record a certification by the school, or by an enterprise with an active pairing with
-    the major; raises Forbidden."""
+    the major; the integrated-major route (视同认定) only for a finally selected major.
+    Raises Forbidden or ValidationFailed."""
+    from app.common.time import local_today
+    from app.programme.services import major_finally_selected
+
+    if data.get("basis") == "route" and not major_finally_selected(school_major.id, local_today()):
+        message = str(
+            _l("Only a selected integrated major certifies by the integrated-major route.")
+        )
+        raise ValidationFailed(message, {"basis": message})
+    data = {**data, "basis": data.get("basis") or "examination"}
     cert = Certification(
         school_major_id=school_major.id,
         recorded_by_id=actor.id,

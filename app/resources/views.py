@@ -760,6 +760,7 @@ def certification_data(form) -> dict[str, Any]:
         "occupation_code": form.occupation_code.data,
         "level": form.level.data,
         "outcome": form.outcome.data,
+        "basis": form.basis.data,
         "certified_on": form.certified_on.data,
         "certificate_no": form.certificate_no.data or None,
     }

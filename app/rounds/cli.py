@@ -18,10 +18,17 @@ def expire_command() -> None:
 
 @bp.cli.command("remind")
 def remind_command() -> None:
-    """Remind both sides of proposals whose deadline is within 3 days (once per match)."""
+    """Remind both sides of proposals whose deadline is within 3 days (once per match), and
+    send the programme's reminders (batches closing, supervision actions, objections,
+    teachers behind the practice rule), each occasion once."""
+    from app.common.time import local_today
+    from app.programme.reminders import send_reminders
+
     count = services.remind_deadlines()
+    programme = send_reminders(local_today())
     db.session.commit()
     click.echo(f"reminded {count} match(es)")
+    click.echo("programme reminders: " + ", ".join(f"{k} {v}" for k, v in programme.items()))
 
 
 @bp.cli.command("worker")

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import itertools
+import os
 import random
 from typing import Any
 
 from hypothesis import strategies as st
 
 Instance = dict[str, Any]
+
+
+def examples(n: int) -> int:
+    """Hypothesis examples for a property test: n, scaled by MATCHING_EXAMPLES_PERCENT (mutation
+    runs use fewer examples per mutant; the normal suite runs all n)."""
+    percent = int(os.environ.get("MATCHING_EXAMPLES_PERCENT", "100"))
+    return max(10, n * percent // 100)
 
 
 @st.composite

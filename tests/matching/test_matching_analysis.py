@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import networkx as nx
 from hypothesis import given, settings
-from matching_reference import instances
+from matching_reference import examples, instances
 
 from matching import parse_problem
 from matching.analysis import bottlenecks
 from matching.graph import SINK, SOURCE, component_labels, components, flow_network
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(instances())
 def test_cut_capacity_equals_max_flow(inst: dict) -> None:
     problem = parse_problem(inst)
@@ -22,7 +22,7 @@ def test_cut_capacity_equals_max_flow(inst: dict) -> None:
     assert all(h.capacity >= 0 for h in b.hosts)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(instances(max_applicants=6, max_hosts=5, max_edges=12))
 def test_scipy_components_match_networkx(inst: dict) -> None:
     problem = parse_problem(inst)

@@ -10,6 +10,7 @@ from matching_reference import (
     blocking_pairs,
     brute_applicant_optimal_stable,
     brute_optimum,
+    examples,
     feasible_matchings,
     instances,
     random_instance,
@@ -19,7 +20,7 @@ from matching_reference import (
 from matching import ProblemError, parse_problem, solve
 from matching.optimal import SolverError, edge_costs, solve_optimal, validate_flow
 
-FAST = settings(max_examples=120, deadline=None)
+FAST = settings(max_examples=examples(120), deadline=None)
 
 
 def _pairs(result_dict: dict) -> set[tuple[str, str]]:

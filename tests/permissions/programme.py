@@ -2,13 +2,23 @@
 audit log) and their JSON API."""
 
 from app.extensions import db
-from app.programme.models import Nomination
-from tests.permissions.common import REGION, Row, api_only, both, only
+from app.programme.models import Nomination, Objection
+from tests.permissions.common import (
+    REGION,
+    Row,
+    api_login,
+    api_only,
+    both,
+    everyone,
+    logged_in,
+    only,
+)
 from tests.programme.factories import (
     make_application,
     make_batch,
     make_indicator,
     make_major,
+    make_noticed_batch,
     make_part_timer,
     make_phase,
     make_research_base,
@@ -36,6 +46,35 @@ HOHHOT_MEMBERS_ACTED = {
 
 def _application(world) -> int:
     return make_application(make_batch(), make_major(world.school)).id
+
+
+def _noticed(world) -> int:
+    return make_noticed_batch(world.school).id
+
+
+def _selected(world) -> int:
+    batch = make_noticed_batch(world.school)
+    return batch.id and _first_application(batch)
+
+
+def _first_application(batch) -> int:
+    from sqlalchemy import select
+
+    from app.programme.models import BatchApplication
+
+    return db.session.scalar(
+        select(BatchApplication.id).where(BatchApplication.batch_id == batch.id)
+    )
+
+
+def _objection(world) -> int:
+    batch = make_noticed_batch(world.school)
+    row = Objection(
+        batch_id=batch.id, application_id=_first_application(batch), reason="异议", status="open"
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row.id
 
 
 def _teacher(world) -> int:
@@ -79,9 +118,37 @@ ROWS: dict[str, Row] = {
     ),
     "GET programme.applications": Row("GET", "/programme/applications", only(MEMBERS)),
     **both(
+        "programme.application_recommend",
+        lambda w: f"/programme/applications/{_application(w)}/recommend",
+        only(HOHHOT_ADMINS),
+    ),
+    **both(
         "programme.application_decide",
         lambda w: f"/programme/applications/{_application(w)}/decide",
-        only(HOHHOT_ADMINS),
+        only(REGION),
+    ),
+    "POST programme.batch_notice": Row(
+        "POST",
+        lambda w: f"/programme/batches/{make_batch().id}/notice",
+        only({"region_admin": 302}),
+    ),
+    "GET programme.notices": Row("GET", "/programme/notices", everyone(200)),
+    "GET programme.notice_detail": Row(
+        "GET", lambda w: f"/programme/notices/{_noticed(w)}", everyone(200)
+    ),
+    "POST programme.notice_object": Row(
+        "POST", lambda w: f"/programme/notices/{_noticed(w)}/objections", logged_in(422)
+    ),
+    "GET programme.objections": Row("GET", "/programme/objections", only(ADMINS)),
+    **both(
+        "programme.objection_answer",
+        lambda w: f"/programme/objections/{_objection(w)}/answer",
+        only(REGION),
+    ),
+    **both(
+        "programme.batch_exception",
+        lambda w: f"/programme/batches/{make_batch().id}/exception",
+        only(REGION),
     ),
     "POST programme.application_advance": Row(
         "POST",
@@ -92,6 +159,12 @@ ROWS: dict[str, Row] = {
         "POST",
         lambda w: f"/programme/applications/{_application(w)}/withdraw",
         only({"school": 302, "school_other": 404}),
+    ),
+    "GET programme.outcomes": Row("GET", "/programme/outcomes", only(MEMBERS)),
+    **both(
+        "programme.outcome_new",
+        "/programme/outcomes/new",
+        only({"school": 200, "school_other": 200}),
     ),
     "GET programme.integrated_majors": Row("GET", "/programme/majors", only(ADMINS)),
     "GET programme.placements": Row("GET", "/programme/placements", only(ADMINS)),
@@ -183,10 +256,30 @@ ROWS: dict[str, Row] = {
         api_only({"school": 400, "school_other": 400}),
     ),
     "GET api.batch_application_list": Row("GET", "/api/v1/batch-applications", api_only(MEMBERS)),
+    "POST api.recommend_application": Row(
+        "POST",
+        lambda w: f"/api/v1/batch-applications/{_application(w)}/recommend",
+        api_only({"league_admin": 400, "league_admin_other": 404, "region_admin": 400}),
+    ),
     "POST api.decide_application": Row(
         "POST",
         lambda w: f"/api/v1/batch-applications/{_application(w)}/decision",
-        api_only({"league_admin": 400, "league_admin_other": 404, "region_admin": 400}),
+        api_only({"league_admin": 403, "league_admin_other": 404, "region_admin": 400}),
+    ),
+    "POST api.publish_notice": Row(
+        "POST",
+        lambda w: f"/api/v1/batches/{make_batch().id}/notice",
+        api_only({"region_admin": 400}),
+    ),
+    "POST api.lodge_objection": Row(
+        "POST",
+        lambda w: f"/api/v1/batch-applications/{_selected(w)}/objections",
+        api_login(400),
+    ),
+    "POST api.answer_objection": Row(
+        "POST",
+        lambda w: f"/api/v1/objections/{_objection(w)}/answer",
+        api_only({"region_admin": 400}),
     ),
     "POST api.advance_application": Row(
         "POST",

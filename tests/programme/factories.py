@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from app.common.time import local_today
+from app.common.time import local_today, utcnow
 from app.extensions import db
 from app.programme.models import (
     Batch,
@@ -93,6 +93,18 @@ def make_application(batch, school_major, status: str = "submitted") -> BatchApp
     db.session.add(row)
     db.session.commit()
     return row
+
+
+def make_noticed_batch(school, *, ended: bool = False) -> Batch:
+    """A closed batch with one selected major of the school, its notice running (or ended)."""
+    batch = make_batch(open_=False)
+    make_application(batch, make_major(school), "selected")
+    start = today() - timedelta(days=20 if ended else 1)
+    batch.notice_starts_on = start
+    batch.notice_ends_on = start + timedelta(days=7 if ended else 10)
+    batch.notice_published_at = utcnow()
+    db.session.commit()
+    return batch
 
 
 def make_teacher(school, name: str | None = None, status: str | None = None) -> Teacher:

@@ -10,7 +10,7 @@ from tests.programme.factories import make_application, make_batch, make_major
 
 def test_audit_page_and_api(client, world):
     batch = make_batch()
-    application = make_application(batch, make_major(world.school))
+    application = make_application(batch, make_major(world.school), "recommended")
     token = token_for(client, world.users["region_admin"])
     client.post(
         f"/api/v1/batch-applications/{application.id}/decision",

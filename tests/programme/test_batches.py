@@ -1,12 +1,15 @@
 """Batches: limits per school kind (3 / 2), decisions with reasons, stages, API."""
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from app.common.models import AuditEvent
+from app.common.time import utcnow
 from app.extensions import db
-from app.programme.models import BatchApplication
+from app.programme.models import Batch, BatchApplication
 from tests.helpers import BAOTOU, bearer, login_en, make_school, make_user, token_for
-from tests.programme.factories import make_application, make_batch, make_major, make_phase
+from tests.programme.factories import make_application, make_batch, make_major, make_phase, today
 
 API = "/api/v1"
 
@@ -123,8 +126,8 @@ def test_withdrawn_application_frees_its_place(client, world):
 
 def test_decisions_need_a_reason_to_reject_and_stages_follow(client, world):
     batch = make_batch()
-    selected = make_application(batch, make_major(world.school))
-    rejected = make_application(batch, make_major(world.school))
+    selected = make_application(batch, make_major(world.school), "recommended")
+    rejected = make_application(batch, make_major(world.school), "recommended")
     token = token_for(client, world.users["region_admin"])
     response = client.post(
         f"{API}/batch-applications/{rejected.id}/decision",
@@ -152,6 +155,13 @@ def test_decisions_need_a_reason_to_reject_and_stages_follow(client, world):
         headers=bearer(token),
     )
     assert again.status_code == 409
+    early = client.post(f"{API}/batch-applications/{selected.id}/advance", headers=bearer(token))
+    assert early.status_code == 409  # not final before the public notice has ended
+    batch = db.session.get(Batch, batch.id)
+    batch.notice_starts_on = today() - timedelta(days=12)
+    batch.notice_ends_on = today() - timedelta(days=5)
+    batch.notice_published_at = utcnow()
+    db.session.commit()
     stages = []
     for _ in range(3):
         response = client.post(
@@ -183,8 +193,13 @@ def test_other_league_admin_may_not_decide(client, world):
 
 def test_html_decision_flow(client, world):
     batch = make_batch()
-    application = make_application(batch, make_major(world.school))
+    application = make_application(batch, make_major(world.school), "recommended")
     login_en(client, world.users["league_admin"])
+    forbidden = client.post(
+        f"/programme/applications/{application.id}/decide", data={"decision": "select"}
+    )
+    assert forbidden.status_code == 403
+    login_en(client, world.users["region_admin"])
     response = client.post(
         f"/programme/applications/{application.id}/decide",
         data={"decision": "reject", "reason": ""},
@@ -196,7 +211,7 @@ def test_html_decision_flow(client, world):
     )
     assert response.status_code == 302
     page = client.get(f"/programme/applications?batch={batch.id}").get_data(as_text=True)
-    assert "Selected" in page and "Move to: Under construction" in page
+    assert "Selected" in page and "Move to: Under construction" not in page
 
 
 def test_create_batch_by_phase_number(client, world):

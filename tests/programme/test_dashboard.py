@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from app.common.time import utcnow
 from app.cooperation.models import Offer, Pairing, Placement, Practice
 from app.extensions import db
 from app.programme.services import seed_plan
@@ -21,7 +22,12 @@ def _known_world(world):
     seed_plan()
     db.session.commit()
     phase = make_phase(1)
-    batch = make_batch(phase)
+    batch = make_batch(
+        phase,
+        notice_starts_on=today() - timedelta(days=12),
+        notice_ends_on=today() - timedelta(days=5),
+        notice_published_at=utcnow(),
+    )
     m1, m2, m3 = make_major(world.school), make_major(world.school), make_major(world.school)
     make_application(batch, m1, "selected")
     make_application(batch, m2, "demonstration")

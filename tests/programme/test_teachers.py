@@ -11,7 +11,14 @@ from sqlalchemy import select
 
 from app.common.models import AuditEvent
 from app.extensions import db
-from app.programme.models import PartTimeTeacher, TeacherStatus, TeachingHours, TrainingRecord
+from app.programme.models import (
+    Indicator,
+    PartTimeTeacher,
+    ResearchBase,
+    TeacherStatus,
+    TeachingHours,
+    TrainingRecord,
+)
 from app.programme.services import seed_plan
 from tests.helpers import bearer, login_en, make_enterprise, token_for
 from tests.programme.factories import make_part_timer, make_research_base, make_teacher
@@ -81,14 +88,26 @@ def test_other_league_admin_and_school_staff_cannot_record_training(client, worl
     assert db.session.scalar(select(db.func.count(TrainingRecord.id))) == 0
 
 
-def test_seeded_plan_has_two_regional_research_bases(client, world):
+def test_the_plan_seed_invents_no_research_base_or_indicator(client, world):
     seed_plan()
     db.session.commit()
+    assert db.session.scalar(select(db.func.count(ResearchBase.id))) == 0
+    assert db.session.scalar(select(db.func.count(Indicator.id))) == 0
+
+
+def test_demo_examples_are_labelled_as_examples(client, world):
+    from app.demo.programme import seed_examples
+
+    created = seed_examples()
+    db.session.commit()
+    assert created == {"research_bases": 2, "indicators": 9}
+    assert seed_examples() == {"research_bases": 0, "indicators": 0}
+    names = db.session.scalars(select(ResearchBase.name)).all()
+    names += db.session.scalars(select(Indicator.name)).all()
+    assert names and all(n.startswith("示例") for n in names)
     login_en(client, world.users["league_admin"])
     page = client.get("/programme/research-bases").get_data(as_text=True)
     assert "2 records" in page
-    assert "内蒙古自治区工学一体化师资研修基地（呼和浩特）" in page
-    assert "内蒙古自治区工学一体化师资研修基地（包头）" in page
     assert "包头市" in page  # the league's name, not its code
 
 
