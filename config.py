@@ -46,6 +46,7 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute")
+    VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
     # Reads (GET) of the API and of the directory pages and exports, per caller.
     READ_RATE_LIMIT = os.environ.get("READ_RATE_LIMIT", "120/minute")
     BABEL_DEFAULT_LOCALE = "zh_CN"

@@ -53,6 +53,7 @@ def register_blueprints(app: Flask) -> None:
     from app.api import bp as api_bp
     from app.auth.views import bp as auth_bp
     from app.cooperation.views import bp as cooperation_bp
+    from app.cooperation.views import verify_bp
     from app.main import bp as main_bp
     from app.notifications.views import bp as notifications_bp
     from app.programme.views import bp as programme_bp
@@ -67,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
         reference_bp,
         registry_bp,
         cooperation_bp,
+        verify_bp,
         rounds_bp,
         notifications_bp,
         programme_bp,

@@ -10,6 +10,7 @@ ADMINS = ("league_admin", "region_admin")
 ORGS = ("enterprise", "school")
 BROWSE = _l("Browse")
 MANAGE = _l("Administration")
+COOPERATE = _l("Cooperation")
 PROGRAMME = _l("Integrated majors programme")
 TEACHERS = _l("Teachers")
 RESOURCES = _l("Teaching resources")
@@ -27,10 +28,14 @@ NAV = (
     (None, "cooperation.teacher_profile", _l("My teacher profile"), ("teacher",)),
     (None, "rounds.my_matches", _l("My matches"), ("teacher", "school", "enterprise")),
     (None, "cooperation.pairings", _l("Pairings"), ORGS),
+    (COOPERATE, "cooperation.proposals", _l("Pairing proposals"), ORGS),
+    (COOPERATE, "cooperation.agreements", _l("Agreements"), ("teacher", *ORGS)),
+    (COOPERATE, "cooperation.feedback", _l("Feedback"), ("teacher", *ORGS)),
     (BROWSE, "registry.enterprises", _l("Enterprises"), "all"),
     (BROWSE, "registry.schools", _l("Schools"), "all"),
     (BROWSE, "cooperation.placements", _l("Practice placements"), "all"),
     (BROWSE, "cooperation.offers", _l("Cooperation offers"), "all"),
+    (BROWSE, "cooperation.pairing_requests", _l("Pairing requests"), ("enterprise",)),
     (BROWSE, "resources.venues", _l("Venues"), "all"),
     (BROWSE, "resources.trainings", _l("Training programmes"), "all"),
     (BROWSE, "programme.notices", _l("Public notices"), "all"),
@@ -39,6 +44,8 @@ NAV = (
     (MANAGE, "rounds.index", _l("Match rounds"), ADMINS),
     (MANAGE, "cooperation.practice_compliance", _l("Practice rule"), ADMINS),
     (MANAGE, "auth.users", _l("Accounts"), ADMINS),
+    (MANAGE, "cooperation.agreements", _l("Agreements"), ADMINS),
+    (MANAGE, "cooperation.feedback_report", _l("Feedback report"), ADMINS),
     (MANAGE, "programme.audit_log", _l("Audit log"), ("region_admin",)),
     (MANAGE, "reference.majors", _l("Majors"), ("region_admin",)),
     (MANAGE, "reference.occupations", _l("Occupations"), ("region_admin",)),

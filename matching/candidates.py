@@ -25,6 +25,7 @@ from matching.scoring import (
     Weights,
     distance_fraction,
     distance_km,
+    feedback_fraction,
     fraction_for_parts,
     regions,
     score_pair,
@@ -123,6 +124,7 @@ class _Encoded:
         self.a_per, self.h_per = period(apps), period(hosts)
         self.a_need = np.array([a.need for a in apps], dtype=np.int64)
         self.h_cap = np.array([h.capacity for h in hosts], dtype=np.int64)
+        self.h_rating = np.array([feedback_fraction(h.rating) for h in hosts], dtype=np.float64)
 
 
 def _fractions(
@@ -154,6 +156,7 @@ def score_arrays(
     """Vectorised scores (same arithmetic as scoring.combine) and the period-overlap mask."""
     fracs, keep = _fractions(enc, pa, ph)
     fracs.append(choice)
+    fracs.append(enc.h_rating[ph])
     total = np.zeros(pa.shape[0])
     for name, f in zip(CRITERIA, fracs, strict=True):
         total = total + getattr(weights, name) * f

@@ -18,7 +18,7 @@ from typing import Any
 DATA_DIR = Path(__file__).resolve().parent / "data"
 REGION_SPAN_KM = 2400.0
 EARTH_RADIUS_KM = 6371.0
-CRITERIA = ("occupation", "distance", "mode", "period", "capacity", "choice")
+CRITERIA = ("occupation", "distance", "mode", "period", "capacity", "choice", "feedback")
 MODE_NAMES = {
     "enterprise_in_school": "引企驻校",
     "school_in_enterprise": "引校进企",
@@ -38,6 +38,7 @@ class Weights:
     period: float = 10
     capacity: float = 5
     choice: float = 15
+    feedback: float = 0  # optional: the host's average rating; off unless a round weighs it
 
     def __post_init__(self) -> None:
         """Validate the weights; raises ValueError with the offending criterion."""
@@ -110,6 +111,7 @@ class HostProfile:
     modes: frozenset[str] = field(default_factory=frozenset)
     period: Period | None = None
     capacity: int = 1
+    rating: float | None = None  # average rating 1–5 from feedback, None when unrated
 
 
 @dataclass(frozen=True)
@@ -292,6 +294,20 @@ def choice_fit(choices: tuple[str, ...], host_id: str) -> tuple[float, str]:
     return 1.0 - r / len(choices), f"第 {r + 1} 志愿"
 
 
+def feedback_fraction(rating: float | None) -> float:
+    """An average rating 1–5 as a fraction 0–1; an unrated host counts as middling (0.5)."""
+    if rating is None:
+        return 0.5
+    return min(1.0, max(0.0, (float(rating) - 1.0) / 4.0))
+
+
+def feedback_fit(rating: float | None) -> tuple[float, str]:
+    """The host's average rating from earlier feedback, with its explanation."""
+    if rating is None:
+        return feedback_fraction(None), "暂无评价（按中等计）"
+    return feedback_fraction(rating), f"评价均分 {float(rating):.1f}/5"
+
+
 def allocate_points(raw: list[float], score: int) -> list[int]:
     """Integer points per criterion summing to `score` (largest remainder, ties by order)."""
     floors = [math.floor(x) for x in raw]
@@ -333,6 +349,7 @@ def score_pair(
         period,
         capacity_fit(applicant.need, host.capacity),
         choice_fit(applicant.choices, host.id),
+        feedback_fit(host.rating),
     ]
     fracs = [p[0] for p in parts]
     score = combine(fracs, weights)

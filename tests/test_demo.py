@@ -617,6 +617,49 @@ def test_demo_organisations_have_a_staff_member_and_a_pending_invitation(app):
     )
 
 
+def test_direct_cooperation_proposals_agreements_and_ratings(app):
+    from app.cooperation.models import Agreement, AgreementParty, Feedback, Proposal
+
+    output = seed(app)
+    assert "demo data created" in output
+    proposals = grouped(Proposal.status)
+    assert proposals["pending"] >= 2 and proposals["accepted"] >= 1
+    assert proposals["declined"] >= 1
+    assert {p.direction for p in db.session.scalars(select(Proposal))} == {
+        "to_request",
+        "to_offer",
+    }
+    school = db.session.scalar(select(User).where(User.email == data.SCHOOL_EMAIL))
+    received = db.session.scalars(
+        select(Proposal).where(Proposal.status == "pending", Proposal.direction == "to_request")
+    ).all()
+    assert any(p.school_major.school_id == school.school_id for p in received)
+    states = grouped(Agreement.state)
+    assert states["pending"] >= 2 and states["active"] >= 2 and states["superseded"] >= 1
+    partly = [
+        a
+        for a in db.session.scalars(select(Agreement).where(Agreement.state == "pending"))
+        if a.has_file and any(p.confirmed_at for p in a.parties)
+    ]
+    assert partly, "one agreement waits for the second confirmation"
+    for agreement in db.session.scalars(select(Agreement).where(Agreement.state == "active")):
+        assert agreement.has_file
+        assert all(p.confirmed_at for p in agreement.parties)
+    unconfirmed = db.session.scalar(
+        select(func.count())
+        .select_from(AgreementParty)
+        .join(Agreement, AgreementParty.agreement_id == Agreement.id)
+        .where(Agreement.state == "active", AgreementParty.confirmed_at.is_(None))
+    )
+    assert unconfirmed == 0
+    occasions = grouped(Feedback.occasion)
+    assert occasions["placement"] >= 10 and occasions["practice"] >= 1
+    assert occasions["pairing_year"] >= 1
+    again = seed(app)
+    assert "already present" in again
+    assert grouped(Proposal.status) == proposals
+
+
 @pytest.mark.parametrize(
     "moment",
     [

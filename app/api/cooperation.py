@@ -3,7 +3,7 @@ applications (endorse, return, withdraw, direct accept), pairings, practice and 
 
 from typing import Any
 
-from flask import url_for
+from flask import request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -11,30 +11,49 @@ from sqlalchemy import select
 from app.api import bp
 from app.api.auth import api_login_required, api_public, api_roles
 from app.api.docs import operation
-from app.api.helpers import api_user, arg, json_object, page_of, validated, visible_or_404, writable
+from app.api.helpers import (
+    api_user,
+    arg,
+    json_object,
+    page_of,
+    validated,
+    visible_or_404,
+    writable,
+)
 from app.api.openapi import EXTRA_SCHEMAS, QUERY_PARAMETERS
 from app.api.schemas import ARRAY, INTEGER, STRING, type_errors
 from app.common.errors import Forbidden, NotFound, ValidationFailed
 from app.common.privacy import current_viewer
 from app.cooperation import queries, services
 from app.cooperation.forms import (
+    AgreementForm,
     ApplicationForm,
     OfferForm,
     PairingRequestForm,
     PlacementForm,
     PracticeEntryForm,
+    ProposeMajorForm,
+    ProposeOfferForm,
     ReasonForm,
     SchoolMajorForm,
     TeacherProfileForm,
 )
 from app.cooperation.models import (
+    AGREEMENT_PARTIES,
+    AGREEMENT_STATES,
+    AGREEMENT_SUBJECTS,
+    FEEDBACK_OCCASIONS,
     MODES,
+    Agreement,
     Application,
+    Feedback,
     Offer,
     Pairing,
     PairingRequest,
     Placement,
     Practice,
+    Proposal,
+    approved_enterprise_user,
 )
 from app.extensions import db
 from app.registry.models import HOST_KINDS, TRAINING_LEVELS, Host, School, Teacher
@@ -101,6 +120,35 @@ APPLICATION_INPUT = {
     "ends_on": DATE,
 }
 REASON_INPUT = {"reason": _text(2000)}
+AGREEMENT_INPUT = {
+    "subject": _text(10, enum=list(AGREEMENT_SUBJECTS)),
+    "subject_id": {**INT, "description": "The pairing, practice or programme of your side."},
+    "title": _text(200),
+    "starts_on": DATE,
+    "ends_on": DATE,
+    "terms": _text(20000),
+}
+FEEDBACK_INPUT = {
+    "occasion": _text(15, enum=list(FEEDBACK_OCCASIONS)),
+    "subject_id": {**INT, "description": "The practice (placement, practice) or the pairing."},
+    "scores": {
+        "type": "object",
+        "additionalProperties": {"type": "integer", "minimum": 1, "maximum": 5},
+        "description": "1–5 for every criterion of the occasion: placement: guidance, learning, "
+        "conditions; practice: attitude, skill, contribution; pairing_year and pairing_end: "
+        "communication, commitment, results.",
+    },
+    "comment": _text(2000, nullable=True),
+}
+FEEDBACK_UPDATE = {k: v for k, v in FEEDBACK_INPUT.items() if k in ("scores", "comment")}
+PROPOSE_OFFER_INPUT = {
+    "offer_id": {**INT, "description": "One of your own open offers (another's: 422)."},
+    "note": _text(2000, nullable=True),
+}
+PROPOSE_MAJOR_INPUT = {
+    "school_major_id": {**INT, "description": "One of your school's integrated majors."},
+    "note": _text(2000, nullable=True),
+}
 ENTRY_INPUT = {"on_date": DATE, "description": _text(2000)}
 
 
@@ -184,11 +232,15 @@ def teacher_json(teacher: Teacher) -> dict[str, Any]:
 
 
 def pairing_request_json(row: PairingRequest) -> dict[str, Any]:
-    """A school's pairing request."""
+    """A school's pairing request with its school and major."""
     return {
         "id": row.id,
         "status": row.status,
         "school_major_id": row.school_major_id,
+        "school_id": row.school_major.school_id,
+        "school_name": row.school_major.school.name,
+        "major_name": row.school_major.major.name,
+        "region_code": row.school_major.school.region_code,
         "occupation_codes": [o.code for o in row.occupations],
         "preferred_modes": list(row.preferred_modes or []),
         "preferred_region_codes": list(row.preferred_region_codes or []),
@@ -227,6 +279,93 @@ def pairing_json(row: Pairing) -> dict[str, Any]:
         "started_on": row.started_on.isoformat(),
         "ended_on": row.ended_on.isoformat() if row.ended_on else None,
     }
+
+
+def proposal_json(row: Proposal) -> dict[str, Any]:
+    """A direct pairing proposal between an offer and a school's integrated major."""
+    major = row.school_major
+    return {
+        "id": row.id,
+        "direction": row.direction,
+        "status": row.status,
+        "offer_id": row.offer_id,
+        **_host_brief(row.offer.host),
+        "mode": row.offer.mode,
+        "school_major_id": row.school_major_id,
+        "school_id": major.school_id,
+        "school_name": major.school.name,
+        "major_name": major.major.name,
+        "pairing_request_id": row.pairing_request_id,
+        "note": row.note,
+        "decision_reason": row.decision_reason,
+        "decided_at": _time(row.decided_at),
+        "pairing_id": row.pairing_id,
+        "created_at": _time(row.created_at),
+    }
+
+
+def agreement_json(row: Agreement) -> dict[str, Any]:
+    """An agreement version with its parties' confirmations."""
+    return {
+        "id": row.id,
+        "subject": row.subject,
+        "subject_id": getattr(row, f"{row.subject}_id"),
+        "version": row.version,
+        "previous_id": row.previous_id,
+        "state": row.state,
+        "title": row.title,
+        "starts_on": row.starts_on.isoformat(),
+        "ends_on": row.ends_on.isoformat(),
+        "terms": row.terms,
+        "school_id": row.school_id,
+        "enterprise_id": row.enterprise_id,
+        "teacher_id": row.teacher_id,
+        "file_name": row.file_original_name,
+        "file_size": row.file_size,
+        "file_sha256": row.file_sha256,
+        "activated_at": _time(row.activated_at),
+        "parties": [{"party": p.party, "confirmed_at": _time(p.confirmed_at)} for p in row.parties],
+    }
+
+
+def feedback_json(row: Feedback) -> dict[str, Any]:
+    """One's own answer (only its author ever sees it)."""
+    return {
+        "id": row.id,
+        "occasion": row.occasion,
+        "subject_id": row.practice_id or row.pairing_id,
+        "side": row.side,
+        "year": row.year,
+        "host_id": row.host_id,
+        "scores": dict(row.scores),
+        "score": row.score,
+        "comment": row.comment,
+        "created_at": _time(row.created_at),
+        "editable_until": _time(row.editable_until()),
+    }
+
+
+def _feedback_body(spec: dict[str, dict]) -> dict[str, Any]:
+    """occasion/subject_id/comment type-checked; scores passed on to the service's checks."""
+    payload = json_object()
+    scores = payload.get("scores")
+    rest = {k: v for k, v in payload.items() if k in spec and k != "scores"}
+    data = writable(rest, spec)
+    comment = data.get("comment")
+    if isinstance(comment, str):
+        message = None
+        if len(comment) > 2000:
+            message = _("At most 2000 characters.")
+        else:
+            try:
+                comment.encode("utf-8")
+            except UnicodeEncodeError:
+                message = _("The text contains characters that cannot be stored.")
+        if message:
+            raise ValidationFailed(message, {"comment": message})
+    if "scores" in spec:
+        data["scores"] = scores
+    return data
 
 
 def practice_json(row: Practice) -> dict[str, Any]:
@@ -521,15 +660,23 @@ def close_placement(id: int) -> ResponseReturnValue:
 
 @bp.get("/pairing-requests")
 @operation(
-    "The school's (or the administrator's league's) pairing requests",
+    "Pairing requests: the school's own (administrators: their league's); for approved "
+    "enterprises, the open ones",
     tag="cooperation",
     responses={200: "PairingRequestList"},
-    query=PAGE,
+    query=(*PAGE, "region_code", "occupation_code", "mode", "starts_on", "ends_on"),
 )
-@api_roles("school", *ADMINS)
+@api_roles("school", "enterprise", *ADMINS)
 def pairing_request_list() -> ResponseReturnValue:
-    """The same requests GET /pairing-requests/{id} shows the caller, newest first."""
-    return page_of(queries.visible_pairing_requests(api_user()), pairing_request_json)
+    """A school or administrator sees the same requests GET /pairing-requests/{id} shows,
+    newest first; an approved enterprise browses requests still looking for partners
+    (filters: league, occupation, mode, period), with school and major."""
+    user = api_user()
+    if user.role == "enterprise":
+        if not approved_enterprise_user(user):
+            raise Forbidden(_("Only approved enterprises browse pairing requests."))
+        return page_of(queries.open_pairing_requests(_browse_filters()), pairing_request_json)
+    return page_of(queries.visible_pairing_requests(user), pairing_request_json)
 
 
 @bp.post("/pairing-requests")
@@ -593,6 +740,269 @@ def end_pairing(id: int) -> ResponseReturnValue:
     row = visible_or_404(Pairing, id)
     _done(services.end_pairing, row)
     return pairing_json(row)
+
+
+# Direct pairing proposals ------------------------------------------------------------------
+
+
+def _own_open_offer_choices() -> list[tuple[int, str]]:
+    user = api_user()
+    return [(o.id, o.host.name) for o in queries.own_open_offers(user.enterprise_id or 0)]
+
+
+def _own_major_choices() -> list[tuple[int, str]]:
+    user = api_user()
+    return [(m.id, m.major.name) for m in queries.school_majors(user.school_id or 0) if m.active]
+
+
+@bp.post("/pairing-requests/<int:id>/proposals")
+@operation(
+    "Propose one of your open offers to a school's pairing request (enterprise)",
+    tag="cooperation",
+    body="ProposeOffer",
+    responses={201: "Proposal", 409: None},
+)
+@api_roles("enterprise")
+def propose_offer(id: int) -> ResponseReturnValue:
+    """The school answers; an offer not yours, closed or full is 422 naming offer_id."""
+    row = visible_or_404(PairingRequest, id)
+    data = validated(ProposeOfferForm, _body(PROPOSE_OFFER_INPUT), offers=_own_open_offer_choices())
+    proposal = services.propose_offer(api_user(), row, data)
+    return _created(proposal_json(proposal), "api.proposal", id=proposal.id)
+
+
+@bp.post("/offers/<int:id>/proposals")
+@operation(
+    "Propose one of your school's integrated majors to an open offer (school)",
+    tag="cooperation",
+    body="ProposeMajor",
+    responses={201: "Proposal", 409: None},
+)
+@api_roles("school")
+def propose_major(id: int) -> ResponseReturnValue:
+    """The enterprise answers; a major not of your school is 422 naming school_major_id."""
+    offer = visible_or_404(Offer, id)
+    data = validated(ProposeMajorForm, _body(PROPOSE_MAJOR_INPUT), majors=_own_major_choices())
+    proposal = services.propose_major(api_user(), offer, data)
+    return _created(proposal_json(proposal), "api.proposal", id=proposal.id)
+
+
+@bp.get("/proposals")
+@operation(
+    "Proposals the caller's school or enterprise sent and received",
+    tag="cooperation",
+    responses={200: "ProposalList"},
+    query=(*PAGE, "box"),
+)
+@api_roles("school", "enterprise")
+def proposal_list() -> ResponseReturnValue:
+    """?box=sent|received narrows the list (?status=pending|accepted|declined too)."""
+    box = arg("box")
+    return page_of(
+        queries.proposals_of(
+            api_user(), box if box in ("sent", "received") else None, arg("status")
+        ),
+        proposal_json,
+    )
+
+
+@bp.get("/proposals/<int:id>")
+@operation("A pairing proposal", tag="cooperation", responses={200: "Proposal"})
+@api_login_required
+def proposal(id: int) -> ResponseReturnValue:
+    """Visible to both sides and to the administrators of either league."""
+    return proposal_json(visible_or_404(Proposal, id))
+
+
+@bp.post("/proposals/<int:id>/accept")
+@operation(
+    "Accept a proposal received (starts the pairing)",
+    tag="cooperation",
+    responses={200: "Proposal", 409: None},
+)
+@api_roles("school", "enterprise")
+def accept_proposal(id: int) -> ResponseReturnValue:
+    """Claims the offer's slot atomically; 409 no_place_left when every slot is taken."""
+    row = visible_or_404(Proposal, id)
+    _done(services.accept_proposal, row)
+    db.session.refresh(row)
+    return proposal_json(row)
+
+
+@bp.post("/proposals/<int:id>/decline")
+@operation(
+    "Decline a proposal received, with a reason",
+    tag="cooperation",
+    body="ReasonRequest",
+    responses={200: "Proposal", 409: None},
+)
+@api_roles("school", "enterprise")
+def decline_proposal(id: int) -> ResponseReturnValue:
+    """pending → declined; the proposing side reads the reason."""
+    row = visible_or_404(Proposal, id)
+    data = validated(ReasonForm, _body(REASON_INPUT))
+    _done(services.decline_proposal, row, data["reason"])
+    db.session.refresh(row)
+    return proposal_json(row)
+
+
+# Agreements --------------------------------------------------------------------------------
+
+
+@bp.get("/agreements")
+@operation(
+    "Agreements of the caller's side (administrators: of their league)",
+    tag="cooperation",
+    responses={200: "AgreementList"},
+    query=(*PAGE, "agreement_state", "when"),
+)
+@api_roles("school", "enterprise", "teacher", *ADMINS)
+def agreement_list() -> ResponseReturnValue:
+    """Newest first; ?agreement_state= narrows by state, ?when=ending|ended by end date."""
+    stmt = queries.agreements_for(api_user(), arg("agreement_state"), arg("when"), services.today())
+    return page_of(stmt, agreement_json)
+
+
+@bp.post("/agreements")
+@operation(
+    "Record the agreement of a pairing, practice or training programme (or its next version)",
+    tag="cooperation",
+    body="AgreementCreate",
+    responses={201: "Agreement", 409: None},
+)
+@api_roles("school", "enterprise")
+def create_agreement() -> ResponseReturnValue:
+    """Either side records it; with one in force, this is the next version (409 while a
+    version still waits for confirmation)."""
+    data = validated(AgreementForm, _body(AGREEMENT_INPUT))
+    row = services.create_agreement(api_user(), data)
+    return _created(agreement_json(row), "api.agreement", id=row.id)
+
+
+@bp.get("/agreements/<int:id>")
+@operation("An agreement version", tag="cooperation", responses={200: "Agreement"})
+@api_login_required
+def agreement(id: int) -> ResponseReturnValue:
+    """Visible to the parties and the administrators of its league."""
+    return agreement_json(visible_or_404(Agreement, id))
+
+
+@bp.post("/agreements/<int:id>/files")
+@operation(
+    "Upload the signed and sealed scan (multipart field `file`: PDF, PNG or JPEG)",
+    tag="cooperation",
+    responses={200: "Agreement", 400: None, 409: None, 413: None, 422: None},
+)
+@api_roles("school", "enterprise")
+def agreement_file_upload(id: int) -> ResponseReturnValue:
+    """Checked by content and name; a new scan clears confirmations given so far."""
+    row = visible_or_404(Agreement, id)
+    upload = request.files.get("file")
+    if upload is None:
+        message = _("Send the file as multipart field `file`.")
+        raise ValidationFailed(message, {"file": message})
+    _done(services.upload_agreement_file, row, upload.stream, upload.filename)
+    return agreement_json(row)
+
+
+@bp.post("/agreements/<int:id>/confirm")
+@operation(
+    "Confirm an agreement version for one's side",
+    tag="cooperation",
+    responses={200: "Agreement", 409: None},
+)
+@api_roles("school", "enterprise", "teacher")
+def confirm_agreement(id: int) -> ResponseReturnValue:
+    """Confirmed by every party, the version comes into force and replaces the previous one."""
+    row = visible_or_404(Agreement, id)
+    _done(services.confirm_agreement, row)
+    db.session.refresh(row)
+    return agreement_json(row)
+
+
+# Feedback ----------------------------------------------------------------------------------
+
+
+@bp.get("/feedback")
+@operation("One's own ratings", tag="cooperation", responses={200: "FeedbackList"}, query=PAGE)
+@api_roles("teacher", "school", "enterprise")
+def feedback_list() -> ResponseReturnValue:
+    """The caller's answers, newest first (others' answers are never listed)."""
+    return page_of(queries.feedback_of(api_user()), feedback_json)
+
+
+@bp.post("/feedback")
+@operation(
+    "Rate a completed practice, its placement or a pairing (once per occasion)",
+    tag="cooperation",
+    body="FeedbackCreate",
+    responses={201: "Feedback", 409: None},
+)
+@api_roles("teacher", "school", "enterprise")
+def create_feedback() -> ResponseReturnValue:
+    """placement: the teacher; practice: the enterprise; pairing_year (this year) and
+    pairing_end (ended pairings): school and enterprise. 409 when already rated."""
+    row = services.submit_feedback(api_user(), _feedback_body(FEEDBACK_INPUT))
+    return _created(feedback_json(row), "api.feedback_item", id=row.id)
+
+
+@bp.get("/feedback/<int:id>")
+@operation("One of one's ratings", tag="cooperation", responses={200: "Feedback"})
+@api_login_required
+def feedback_item(id: int) -> ResponseReturnValue:
+    """Only the author sees an answer."""
+    return feedback_json(visible_or_404(Feedback, id))
+
+
+@bp.put("/feedback/<int:id>")
+@operation(
+    "Change one's rating (within 14 days)",
+    tag="cooperation",
+    body="FeedbackUpdate",
+    responses={200: "Feedback", 409: None},
+)
+@api_roles("teacher", "school", "enterprise")
+def update_feedback(id: int) -> ResponseReturnValue:
+    """409 after 14 days."""
+    row = visible_or_404(Feedback, id)
+    _done(services.update_feedback, row, _feedback_body(FEEDBACK_UPDATE))
+    return feedback_json(row)
+
+
+@bp.get("/feedback-report")
+@operation(
+    "Average ratings by league, occupation and occasion (administrators)",
+    tag="cooperation",
+    responses={200: "FeedbackReport"},
+    query=(*PAGE, "region_code", "occupation_code"),
+)
+@api_roles(*ADMINS)
+def feedback_report() -> ResponseReturnValue:
+    """Averages and counts only; never individual comments."""
+    from app.api.helpers import page_args
+
+    page, per_page = page_args()
+    result = queries.paginate_rows(
+        queries.feedback_report(api_user(), arg("region_code"), arg("occupation_code")),
+        page,
+        per_page,
+    )
+    return {
+        "items": [
+            {
+                "region_code": r.region_code,
+                "occupation_code": r.occupation_code,
+                "occasion": r.occasion,
+                "answers": r.answers,
+                "average": round(float(r.average), 2),
+            }
+            for r in result.items
+        ],
+        "page": page,
+        "per_page": per_page,
+        "pages": result.pages,
+        "total": result.total,
+    }
 
 
 # Applications ------------------------------------------------------------------------------
@@ -936,8 +1346,112 @@ EXTRA_SCHEMAS.update(
             ["school_major_id", "occupation_codes", "starts_on", "ends_on", "wanted"],
         ),
         "PairingRequest": _schema(
-            {"id": _integer, "status": _status, **PAIRING_REQUEST_INPUT}, ["id", "status"]
+            {
+                "id": _integer,
+                "status": _status,
+                **PAIRING_REQUEST_INPUT,
+                "school_id": _integer,
+                "school_name": _string,
+                "major_name": _string,
+                "region_code": _string,
+            },
+            ["id", "status"],
         ),
+        "FeedbackCreate": _schema(FEEDBACK_INPUT, ["occasion", "subject_id", "scores"]),
+        "FeedbackUpdate": _schema(FEEDBACK_UPDATE, ["scores"]),
+        "Feedback": _schema(
+            {
+                "id": _integer,
+                **FEEDBACK_INPUT,
+                "side": _string,
+                "year": {"type": "integer", "nullable": True},
+                "host_id": _integer,
+                "score": {"type": "number"},
+                "created_at": {"type": "string", "format": "date-time", "nullable": True},
+                "editable_until": {"type": "string", "format": "date-time", "nullable": True},
+            },
+            ["id", "occasion", "scores"],
+        ),
+        "FeedbackList": _list("Feedback"),
+        "FeedbackReport": _schema(
+            {
+                "items": {
+                    "type": "array",
+                    "items": _schema(
+                        {
+                            "region_code": _string,
+                            "occupation_code": {"type": "string", "nullable": True},
+                            "occasion": {"type": "string", "enum": list(FEEDBACK_OCCASIONS)},
+                            "answers": _integer,
+                            "average": {"type": "number"},
+                        }
+                    ),
+                },
+                "page": _integer,
+                "per_page": _integer,
+                "pages": _integer,
+                "total": _integer,
+            },
+            ["items", "total"],
+        ),
+        "AgreementCreate": _schema(
+            AGREEMENT_INPUT, ["subject", "subject_id", "title", "starts_on", "ends_on", "terms"]
+        ),
+        "Agreement": _schema(
+            {
+                "id": _integer,
+                **AGREEMENT_INPUT,
+                "version": _integer,
+                "previous_id": {"type": "integer", "nullable": True},
+                "state": {"type": "string", "enum": list(AGREEMENT_STATES)},
+                "school_id": {"type": "integer", "nullable": True},
+                "enterprise_id": {"type": "integer", "nullable": True},
+                "teacher_id": {"type": "integer", "nullable": True},
+                "file_name": _nullable_text,
+                "file_size": {"type": "integer", "nullable": True},
+                "file_sha256": _nullable_text,
+                "activated_at": {"type": "string", "format": "date-time", "nullable": True},
+                "parties": {
+                    "type": "array",
+                    "items": _schema(
+                        {
+                            "party": {"type": "string", "enum": list(AGREEMENT_PARTIES)},
+                            "confirmed_at": {
+                                "type": "string",
+                                "format": "date-time",
+                                "nullable": True,
+                            },
+                        }
+                    ),
+                },
+            },
+            ["id", "state", "version"],
+        ),
+        "AgreementList": _list("Agreement"),
+        "ProposeOffer": _schema(PROPOSE_OFFER_INPUT, ["offer_id"]),
+        "ProposeMajor": _schema(PROPOSE_MAJOR_INPUT, ["school_major_id"]),
+        "Proposal": _schema(
+            {
+                "id": _integer,
+                "direction": {"type": "string", "enum": ["to_request", "to_offer"]},
+                "status": {"type": "string", "enum": ["pending", "accepted", "declined"]},
+                "offer_id": _integer,
+                **_host,
+                "mode": {"type": "string", "enum": list(MODES)},
+                "school_major_id": _integer,
+                "school_id": _integer,
+                "school_name": _string,
+                "major_name": _string,
+                "pairing_request_id": {"type": "integer", "nullable": True},
+                "note": _nullable_text,
+                "decision_reason": _nullable_text,
+                "decided_at": {"type": "string", "format": "date-time", "nullable": True},
+                "pairing_id": {"type": "integer", "nullable": True},
+                "created_at": {"type": "string", "format": "date-time", "nullable": True},
+            },
+            ["id", "status", "direction"],
+        ),
+        "ProposalList": _list("Proposal"),
         "PairingRequestList": _list("PairingRequest"),
         "ApplicationCreate": _schema(APPLICATION_INPUT, ["placement_ids", "starts_on", "ends_on"]),
         "Application": _schema(
@@ -1049,5 +1563,17 @@ QUERY_PARAMETERS.update(
             "description": "Pairings: active (default) or ended.",
         },
         "school_id": {"schema": {"type": "integer", "minimum": 1}, "description": "One school."},
+        "agreement_state": {
+            "schema": {"type": "string", "enum": list(AGREEMENT_STATES)},
+            "description": "Agreements: only those in this state.",
+        },
+        "when": {
+            "schema": {"type": "string", "enum": ["ending", "ended"]},
+            "description": "Agreements: ending within 30 days, or already ended.",
+        },
+        "box": {
+            "schema": {"type": "string", "enum": ["sent", "received"]},
+            "description": "Proposals: only those sent, or only those received.",
+        },
     }
 )

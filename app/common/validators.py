@@ -44,3 +44,16 @@ def safe_text(form, field) -> None:
     value = (field.data or "").strip().lower()
     if value.startswith(("javascript:", "data:", "vbscript:")):
         raise ValidationError(_l("This kind of link is not allowed."))
+
+
+def encodable(form, field) -> None:
+    """Refuse text the database cannot store: NUL characters and lone surrogates."""
+    value = field.data
+    if not isinstance(value, str):
+        return
+    if "\x00" in value:
+        raise ValidationError(_l("Text may not contain NUL characters."))
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(_l("The text contains characters that cannot be stored.")) from None

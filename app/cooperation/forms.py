@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -14,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.common.validators import safe_text
+from app.common.validators import encodable, safe_text
 from app.cooperation.models import MODES
 from app.reference.queries import major_choices, occupation_choices, region_choices
 from app.registry.models import TRAINING_LEVELS
@@ -44,6 +45,9 @@ STATUS_LABELS = {
     "ended": _l("Ended"),
     "ongoing": _l("Ongoing"),
     "completed": _l("Completed"),
+    "pending": _l("Waiting for an answer"),
+    "accepted": _l("Accepted"),
+    "declined": _l("Declined"),
 }
 assert set(MODE_LABELS) == set(MODES)
 assert set(LEVEL_LABELS) == set(TRAINING_LEVELS)
@@ -216,7 +220,8 @@ class ReasonForm(FlaskForm):
     """A reason the other side will read (returning an application)."""
 
     reason = TextAreaField(
-        _l("Reason"), validators=[DataRequired(_l("Give the reason.")), Length(max=2000)]
+        _l("Reason"),
+        validators=[DataRequired(_l("Give the reason.")), Length(max=2000), encodable],
     )
 
 
@@ -227,3 +232,119 @@ class PracticeEntryForm(FlaskForm):
     description = TextAreaField(
         _l("What you did"), validators=[DataRequired(), Length(max=2000), safe_text]
     )
+
+
+class ProposeOfferForm(FlaskForm):
+    """An enterprise proposes one of its open offers to a school's pairing request."""
+
+    offer_id = SelectField(_l("Your offer"), coerce=int, validators=[DataRequired()])
+    note = TextAreaField(
+        _l("Note"), validators=[Optional(), Length(max=2000), safe_text, encodable]
+    )
+
+    def __init__(self, *args, offers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offer_id.choices = list(offers or [])
+
+
+class ProposeMajorForm(FlaskForm):
+    """A school proposes one of its integrated majors to an enterprise's offer."""
+
+    school_major_id = SelectField(
+        _l("Integrated major"), coerce=int, validators=[DataRequired(_l("Choose a major."))]
+    )
+    note = TextAreaField(
+        _l("Note"), validators=[Optional(), Length(max=2000), safe_text, encodable]
+    )
+
+    def __init__(self, *args, majors=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school_major_id.choices = list(majors or [])
+
+
+AGREEMENT_SUBJECT_LABELS = {
+    "pairing": _l("Pairing"),
+    "practice": _l("Teacher practice"),
+    "programme": _l("Training programme"),
+}
+AGREEMENT_STATE_LABELS = {
+    "pending": _l("Waiting for confirmation"),
+    "active": _l("In force"),
+    "superseded": _l("Replaced by a newer version"),
+}
+AGREEMENT_PARTY_LABELS = {
+    "school": _l("School"),
+    "enterprise": _l("Enterprise"),
+    "teacher": _l("Teacher"),
+}
+
+
+class AgreementForm(PeriodForm):
+    """合作协议: title, period and terms of the agreement of a pairing, practice or programme."""
+
+    subject = SelectField(
+        _l("Agreement of"),
+        choices=list(AGREEMENT_SUBJECT_LABELS.items()),
+        validators=[DataRequired()],
+    )
+    subject_id = IntegerField(
+        _l("Record number"), validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)]
+    )
+    title = StringField(
+        _l("Title"), validators=[DataRequired(), Length(max=200), safe_text, encodable]
+    )
+    terms = TextAreaField(_l("Terms"), validators=[DataRequired(), Length(max=20000), encodable])
+
+
+class AgreementFileForm(FlaskForm):
+    """The signed and sealed scan of an agreement (PDF or image)."""
+
+    file = FileField(
+        _l("Signed and sealed scan (PDF, PNG or JPEG)"),
+        validators=[FileRequired(_l("Choose the scan to upload."))],
+    )
+
+
+FEEDBACK_OCCASION_LABELS = {
+    "placement": _l("The placement (by the teacher)"),
+    "practice": _l("The teacher's practice (by the enterprise)"),
+    "pairing_year": _l("The pairing this year"),
+    "pairing_end": _l("The pairing at its end"),
+}
+FEEDBACK_CRITERION_LABELS = {
+    "guidance": _l("Guidance by the enterprise's masters"),
+    "learning": _l("What I learned for my teaching"),
+    "conditions": _l("Working conditions and arrangements"),
+    "attitude": _l("Attitude and discipline"),
+    "skill": _l("Professional skill"),
+    "contribution": _l("Contribution to the work"),
+    "communication": _l("Communication between the partners"),
+    "commitment": _l("Commitment to what was agreed"),
+    "results": _l("Results for teaching and production"),
+}
+SCORE_CHOICES = [(n, str(n)) for n in range(5, 0, -1)]
+
+
+def feedback_form(criteria: tuple[str, ...], formdata=None, data: dict | None = None):
+    """A form with a 1–5 choice per criterion of the occasion and a comment."""
+
+    class FeedbackForm(FlaskForm):
+        comment = TextAreaField(
+            _l("Comment"), validators=[Optional(), Length(max=2000), safe_text, encodable]
+        )
+
+    for name in criteria:
+        setattr(
+            FeedbackForm,
+            f"score_{name}",
+            SelectField(
+                FEEDBACK_CRITERION_LABELS[name],
+                choices=SCORE_CHOICES,
+                coerce=int,
+                validators=[InputRequired(_l("Rate from 1 to 5."))],
+            ),
+        )
+    kwargs = {"data": data} if data else {}
+    if formdata is not None:
+        kwargs["formdata"] = formdata
+    return FeedbackForm(**kwargs)

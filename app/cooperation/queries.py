@@ -1,23 +1,30 @@
 """Read queries of the cooperation domain: browsing, desks, the practice ledger, compliance."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import Select, and_, case, exists, false, func, or_, select
+from sqlalchemy import Select, String, and_, case, cast, exists, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.cooperation.models import (
+    AGREEMENT_STATES,
+    OPEN_REQUEST_STATUSES,
+    PROPOSAL_STATUSES,
     SHOWN_TO_HOSTS,
+    Agreement,
     Application,
     ApplicationChoice,
+    Feedback,
     Offer,
     Pairing,
     PairingRequest,
     Placement,
     Practice,
     PracticeEntry,
+    Proposal,
     offer_occupation,
+    pairing_request_occupation,
     placement_occupation,
 )
 from app.extensions import db
@@ -534,3 +541,241 @@ def visible_pairing_requests(user) -> Select:
         league = _league_of(user)
         return stmt if league is None else stmt.where(School.region_code == league)
     return stmt.where(false())
+
+
+# --- direct pairing proposals -------------------------------------------------------------
+
+
+def open_pairing_requests(filters: BrowseFilters) -> Select:
+    """Pairing requests of approved schools still looking for partners, soonest first.
+
+    Filters: the school's league, an occupation, a preferred mode (requests without a
+    preference match every mode) and period overlap.
+    """
+    stmt = (
+        select(PairingRequest)
+        .join(SchoolMajor, PairingRequest.school_major_id == SchoolMajor.id)
+        .join(School, SchoolMajor.school_id == School.id)
+        .options(
+            selectinload(PairingRequest.school_major).selectinload(SchoolMajor.school),
+            selectinload(PairingRequest.school_major).selectinload(SchoolMajor.major),
+            selectinload(PairingRequest.occupations),
+        )
+        .where(
+            PairingRequest.status.in_(OPEN_REQUEST_STATUSES),
+            School.status == "approved",
+            SchoolMajor.active.is_(True),
+        )
+    )
+    if filters.region_code:
+        stmt = stmt.where(School.region_code == filters.region_code)
+    if filters.occupation_code:
+        stmt = stmt.where(
+            exists().where(
+                pairing_request_occupation.c.pairing_request_id == PairingRequest.id,
+                pairing_request_occupation.c.occupation_code == filters.occupation_code,
+            )
+        )
+    if filters.mode:
+        modes = cast(PairingRequest.preferred_modes, String)
+        stmt = stmt.where(or_(modes.like(f'%"{filters.mode}"%'), modes == "[]"))
+    if filters.starts_on:
+        stmt = stmt.where(PairingRequest.ends_on >= filters.starts_on)
+    if filters.ends_on:
+        stmt = stmt.where(PairingRequest.starts_on <= filters.ends_on)
+    return stmt.order_by(PairingRequest.starts_on, PairingRequest.id)
+
+
+def proposals_of(user, box: str | None = None, status: str | None = None) -> Select:
+    """Proposals the user's school or enterprise sent or received (box 'sent'/'received'),
+    newest first."""
+    stmt = (
+        select(Proposal)
+        .join(SchoolMajor, Proposal.school_major_id == SchoolMajor.id)
+        .join(Offer, Proposal.offer_id == Offer.id)
+        .join(Host, Offer.host_id == Host.id)
+        .options(
+            selectinload(Proposal.school_major).selectinload(SchoolMajor.school),
+            selectinload(Proposal.school_major).selectinload(SchoolMajor.major),
+            selectinload(Proposal.offer).selectinload(Offer.host).selectinload(Host.enterprise),
+        )
+    )
+    if user.role == "school":
+        stmt = stmt.where(SchoolMajor.school_id == (user.school_id or 0))
+        sent = "to_offer"
+    elif user.role == "enterprise":
+        stmt = stmt.where(Host.enterprise_id == (user.enterprise_id or 0))
+        sent = "to_request"
+    else:
+        return stmt.where(Proposal.id.is_(None))
+    if box == "sent":
+        stmt = stmt.where(Proposal.direction == sent)
+    elif box == "received":
+        stmt = stmt.where(Proposal.direction != sent)
+    if status in PROPOSAL_STATUSES:
+        stmt = stmt.where(Proposal.status == status)
+    return stmt.order_by(Proposal.id.desc())
+
+
+def own_open_offers(enterprise_id: int) -> list[Offer]:
+    """The enterprise's open offers with a free slot, for the proposal form."""
+    stmt = (
+        select(Offer)
+        .join(Host, Offer.host_id == Host.id)
+        .options(selectinload(Offer.host))
+        .where(
+            Host.enterprise_id == enterprise_id,
+            Host.retired_at.is_(None),
+            Offer.status == "open",
+            Offer.slots_taken < Offer.slots,
+        )
+        .order_by(Offer.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+# --- agreements ---------------------------------------------------------------------------
+
+AGREEMENT_WHEN = ("ending", "ended")
+
+
+def agreements_for(
+    user, state: str | None = None, when: str | None = None, today: date | None = None
+) -> Select:
+    """Agreements the user's organisation signs (administrators: of their league), newest
+    first; `state` filters by state, `when` by expiry: 'ending' within 30 days, 'ended'."""
+    stmt = select(Agreement).options(
+        selectinload(Agreement.school),
+        selectinload(Agreement.enterprise),
+        selectinload(Agreement.parties),
+    )
+    if user.role == "school":
+        stmt = stmt.where(Agreement.school_id == (user.school_id or 0))
+    elif user.role == "enterprise":
+        stmt = stmt.where(Agreement.enterprise_id == (user.enterprise_id or 0))
+    elif user.role == "teacher":
+        stmt = stmt.join(Teacher, Agreement.teacher_id == Teacher.id).where(
+            Teacher.user_id == user.id
+        )
+    elif user.role == "league_admin":
+        stmt = stmt.where(Agreement.region_code == user.region_code)
+    elif user.role != "region_admin":
+        return stmt.where(Agreement.id.is_(None))
+    if state in AGREEMENT_STATES:
+        stmt = stmt.where(Agreement.state == state)
+    if when in AGREEMENT_WHEN and today is not None:
+        if when == "ending":
+            stmt = stmt.where(
+                Agreement.ends_on >= today, Agreement.ends_on <= today + timedelta(days=30)
+            )
+        else:
+            stmt = stmt.where(Agreement.ends_on < today)
+        return stmt.order_by(Agreement.ends_on, Agreement.id)
+    return stmt.order_by(Agreement.id.desc())
+
+
+def pairings_without_agreement(user, today: date, grace_days: int = 30) -> Select:
+    """Active pairings started more than `grace_days` ago without an active agreement."""
+    has_agreement = exists().where(Agreement.pairing_id == Pairing.id, Agreement.state == "active")
+    stmt = pairings_of(user, "active").where(
+        Pairing.started_on <= today - timedelta(days=grace_days), ~has_agreement
+    )
+    return stmt
+
+
+def agreement_history(agreement: Agreement) -> list[Agreement]:
+    """Every version of the agreement's subject, newest first."""
+    column = getattr(Agreement, f"{agreement.subject}_id")
+    value = getattr(agreement, f"{agreement.subject}_id")
+    stmt = select(Agreement).where(column == value).order_by(Agreement.version.desc())
+    return list(db.session.scalars(stmt))
+
+
+def subject_agreements(kind: str, ids: list[int]) -> dict[int, Agreement]:
+    """The newest agreement version of each subject id (for list pages)."""
+    if not ids:
+        return {}
+    column = getattr(Agreement, f"{kind}_id")
+    rows = db.session.scalars(select(Agreement).where(column.in_(ids)).order_by(Agreement.version))
+    return {getattr(r, f"{kind}_id"): r for r in rows}
+
+
+# --- feedback -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rating:
+    """An average rating (1–5) and how many answers it rests on."""
+
+    average: float
+    count: int
+
+
+#: Answers about a host: the teacher on the placement, the school on the pairing.
+ABOUT_HOST_SIDES = ("teacher", "school")
+
+
+def host_ratings(host_ids: list[int]) -> dict[int, Rating]:
+    """Average and count of the answers about each host (never the comments)."""
+    if not host_ids:
+        return {}
+    rows = db.session.execute(
+        select(Feedback.host_id, func.avg(Feedback.score), func.count(Feedback.id))
+        .where(Feedback.host_id.in_(host_ids), Feedback.side.in_(ABOUT_HOST_SIDES))
+        .group_by(Feedback.host_id)
+    )
+    return {h: Rating(round(float(a), 1), n) for h, a, n in rows}
+
+
+def offer_ratings(offer_ids: list[int]) -> dict[int, Rating]:
+    """Average and count of schools' answers about pairings under each offer."""
+    if not offer_ids:
+        return {}
+    rows = db.session.execute(
+        select(Feedback.offer_id, func.avg(Feedback.score), func.count(Feedback.id))
+        .where(Feedback.offer_id.in_(offer_ids), Feedback.side == "school")
+        .group_by(Feedback.offer_id)
+    )
+    return {o: Rating(round(float(a), 1), n) for o, a, n in rows}
+
+
+def host_average_map() -> dict[int, float]:
+    """Every host's average rating (for the matcher's optional feedback criterion)."""
+    rows = db.session.execute(
+        select(Feedback.host_id, func.avg(Feedback.score))
+        .where(Feedback.side.in_(ABOUT_HOST_SIDES))
+        .group_by(Feedback.host_id)
+    )
+    return {h: float(a) for h, a in rows}
+
+
+def feedback_of(user) -> Select:
+    """The user's own answers, newest first."""
+    return (
+        select(Feedback)
+        .options(selectinload(Feedback.host))
+        .where(Feedback.author_id == user.id)
+        .order_by(Feedback.id.desc())
+    )
+
+
+def feedback_report(
+    user, region_code: str | None = None, occupation_code: str | None = None
+) -> Select:
+    """Averages and counts by league, occupation and occasion within the admin's scope."""
+    stmt = select(
+        Feedback.region_code,
+        Feedback.occupation_code,
+        Feedback.occasion,
+        func.count(Feedback.id).label("answers"),
+        func.avg(Feedback.score).label("average"),
+    )
+    if user.role == "league_admin":
+        stmt = stmt.where(Feedback.region_code == user.region_code)
+    if region_code:
+        stmt = stmt.where(Feedback.region_code == region_code)
+    if occupation_code:
+        stmt = stmt.where(Feedback.occupation_code == occupation_code)
+    return stmt.group_by(
+        Feedback.region_code, Feedback.occupation_code, Feedback.occasion
+    ).order_by(Feedback.region_code, Feedback.occupation_code, Feedback.occasion)

@@ -1,11 +1,12 @@
 """State changes of cooperation records (flush, never commit)."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
@@ -19,15 +20,22 @@ from app.common.errors import (
 )
 from app.common.time import local_today, utcnow
 from app.cooperation.models import (
+    FEEDBACK_CRITERIA,
     MODES,
+    OPEN_REQUEST_STATUSES,
+    Agreement,
+    AgreementParty,
     Application,
     ApplicationChoice,
+    Feedback,
     Offer,
     Pairing,
     PairingRequest,
     Placement,
     Practice,
     PracticeEntry,
+    Proposal,
+    approved_enterprise_user,
 )
 from app.extensions import db
 from app.notifications.services import notify
@@ -95,19 +103,38 @@ def start_practice(application, placement, match=None) -> Practice:
     return practice
 
 
-def start_pairing(pairing_request, offer, match=None) -> Pairing:
-    """Record an agreed pairing of an integrated major with an offer (slot already claimed)."""
+def start_pairing(pairing_request, offer, match=None, *, school_major=None) -> Pairing:
+    """Record an agreed pairing of an integrated major with an offer (slot already claimed);
+    without a pairing request, `school_major` names the major and the offer's dates apply."""
+    if pairing_request is not None:
+        major_id, starts_on = pairing_request.school_major_id, pairing_request.starts_on
+    else:
+        major_id, starts_on = school_major.id, offer.starts_on
     pairing = Pairing(
-        school_major_id=pairing_request.school_major_id,
+        school_major_id=major_id,
         offer_id=offer.id,
-        pairing_request_id=pairing_request.id,
+        pairing_request_id=getattr(pairing_request, "id", None),
         match_id=getattr(match, "id", None),
-        started_on=max(pairing_request.starts_on, offer.starts_on),
+        started_on=max(starts_on, offer.starts_on),
         status="active",
     )
     db.session.add(pairing)
     db.session.flush()
     return pairing
+
+
+def close_request_when_served(request: PairingRequest | None) -> None:
+    """A pairing request with as many active pairings as wanted becomes `matched`."""
+    if request is None:
+        return
+    count = db.session.scalar(
+        select(func.count(Pairing.id)).where(
+            Pairing.pairing_request_id == request.id, Pairing.status == "active"
+        )
+    )
+    if count >= request.wanted:
+        request.status = "matched"
+        db.session.flush()
 
 
 # --- shared helpers -----------------------------------------------------------------------
@@ -116,6 +143,11 @@ def start_pairing(pairing_request, offer, match=None) -> Pairing:
 def _fail(field: str, message) -> ValidationFailed:
     """A validation failure naming one field."""
     return ValidationFailed(str(message), {field: str(message)})
+
+
+def _valid_id(value: Any) -> bool:
+    """A whole number the database's integer keys can hold."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
 
 
 def _member_of_enterprise(user, enterprise_id: int) -> bool:
@@ -769,3 +801,738 @@ def complete_practice(actor, practice: Practice) -> Practice:
         _link("cooperation.practice_certificate", practice_id=practice.id),
     )
     return practice
+
+
+# --- direct pairing proposals -------------------------------------------------------------
+
+
+def _proposal_params(proposal: Proposal) -> dict[str, Any]:
+    major = proposal.school_major
+    return {
+        "school": major.school.name,
+        "major": major.major.name,
+        "enterprise": proposal.offer.host.enterprise.name,
+        "host": proposal.offer.host.name,
+    }
+
+
+def _open_offer(offer: Offer | None, field: str = "offer_id") -> Offer:
+    """The offer when it is open with a free slot on an active host; ValidationFailed else."""
+    if offer is None or offer.status != "open" or not offer.host.active:
+        raise _fail(field, _l("Choose an open offer."))
+    if offer.host.enterprise.status != "approved":
+        raise _fail(field, _l("Choose an open offer."))
+    if offer.free <= 0:
+        raise _fail(field, _l("All pairing slots of this offer are taken."))
+    return offer
+
+
+def _not_yet_paired(major_id: int, offer_id: int, field: str) -> None:
+    """Refuse a pair that is already paired or already has a pending proposal."""
+    paired = db.session.scalar(
+        select(Pairing.id).where(Pairing.school_major_id == major_id, Pairing.offer_id == offer_id)
+    )
+    if paired:
+        raise _fail(field, _l("This major and this offer are already paired."))
+    pending = db.session.scalar(
+        select(Proposal.id).where(
+            Proposal.school_major_id == major_id,
+            Proposal.offer_id == offer_id,
+            Proposal.status == "pending",
+        )
+    )
+    if pending:
+        message = str(_l("A proposal of this major and this offer is already waiting."))
+        raise Conflict(message, {field: message})
+
+
+def _open_request_of(major: SchoolMajor) -> PairingRequest | None:
+    """The major's oldest pairing request still looking for partners, if any."""
+    return db.session.scalar(
+        select(PairingRequest)
+        .where(
+            PairingRequest.school_major_id == major.id,
+            PairingRequest.status.in_(OPEN_REQUEST_STATUSES),
+        )
+        .order_by(PairingRequest.id)
+        .limit(1)
+    )
+
+
+def propose_offer(actor, pairing_request: PairingRequest, data: dict[str, Any]) -> Proposal:
+    """An approved enterprise proposes one of its open offers to an open pairing request;
+    raises Forbidden, InvalidState, ValidationFailed (offer_id), Conflict."""
+    if not approved_enterprise_user(actor):
+        raise Forbidden(str(_l("Only approved enterprises propose offers.")))
+    if pairing_request.status not in OPEN_REQUEST_STATUSES:
+        raise InvalidState(str(_l("This pairing request no longer looks for partners.")))
+    offer = db.session.get(Offer, data.get("offer_id") or 0)
+    if offer is None or not _member_of_enterprise(actor, offer.host.enterprise_id):
+        raise _fail("offer_id", _l("Choose one of your own open offers."))
+    _open_offer(offer)
+    _not_yet_paired(pairing_request.school_major_id, offer.id, "offer_id")
+    proposal = Proposal(
+        direction="to_request",
+        offer=offer,
+        school_major=pairing_request.school_major,
+        pairing_request=pairing_request,
+        note=(data.get("note") or "").strip() or None,
+        status="pending",
+        proposed_by_id=actor.id,
+    )
+    db.session.add(proposal)
+    db.session.flush()
+    audit.record(actor, "proposal.create", proposal, after=_proposal_values(proposal))
+    notify(
+        school_staff(pairing_request.school_major.school_id),
+        "proposal_received",
+        {**_proposal_params(proposal), "party": offer.host.enterprise.name},
+        _link("cooperation.proposals", box="received"),
+    )
+    return proposal
+
+
+def propose_major(actor, offer: Offer, data: dict[str, Any]) -> Proposal:
+    """A school proposes one of its integrated majors to an open offer; raises Forbidden,
+    ValidationFailed (school_major_id, offer_id), Conflict."""
+    major = db.session.get(SchoolMajor, data.get("school_major_id") or 0)
+    if major is None or not _member_of_school(actor, major.school_id) or not major.active:
+        raise _fail("school_major_id", _l("Choose one of your school's integrated majors."))
+    if major.school.status != "approved":
+        raise _fail("school_major_id", _l("Your school must be approved before it requests."))
+    _open_offer(offer)
+    _not_yet_paired(major.id, offer.id, "school_major_id")
+    proposal = Proposal(
+        direction="to_offer",
+        offer=offer,
+        school_major=major,
+        pairing_request=_open_request_of(major),
+        note=(data.get("note") or "").strip() or None,
+        status="pending",
+        proposed_by_id=actor.id,
+    )
+    db.session.add(proposal)
+    db.session.flush()
+    audit.record(actor, "proposal.create", proposal, after=_proposal_values(proposal))
+    notify(
+        enterprise_staff(offer.host.enterprise_id),
+        "proposal_received",
+        {**_proposal_params(proposal), "party": major.school.name},
+        _link("cooperation.proposals", box="received"),
+    )
+    return proposal
+
+
+def _proposal_values(proposal: Proposal) -> dict[str, Any]:
+    return {
+        "direction": proposal.direction,
+        "offer_id": proposal.offer_id,
+        "school_major_id": proposal.school_major_id,
+        "pairing_request_id": proposal.pairing_request_id,
+        "status": proposal.status,
+    }
+
+
+def proposal_side(actor, proposal: Proposal) -> str | None:
+    """'school' or 'enterprise' when the actor is staff of that side, else None."""
+    if _member_of_school(actor, proposal.school_id):
+        return "school"
+    if _member_of_enterprise(actor, proposal.enterprise_id):
+        return "enterprise"
+    return None
+
+
+def _answering(actor, proposal: Proposal) -> None:
+    if proposal_side(actor, proposal) != proposal.answering_side:
+        raise Forbidden(str(_l("Only the side that received the proposal answers it.")))
+    if proposal.status != "pending":
+        raise InvalidState(str(_l("This proposal has already been answered.")))
+
+
+def _decide(proposal: Proposal, actor, status: str, reason: str | None = None) -> None:
+    """pending → status with a conditional update (a second answer finds nothing to change)."""
+    done = db.session.execute(
+        update(Proposal)
+        .where(Proposal.id == proposal.id, Proposal.status == "pending")
+        .values(status=status, decided_at=utcnow(), decided_by_id=actor.id, decision_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        db.session.expire(proposal)
+        raise InvalidState(str(_l("This proposal has already been answered.")))
+    db.session.expire(proposal, ["status", "decided_at", "decided_by_id", "decision_reason"])
+
+
+def _proposer_side_users(proposal: Proposal) -> list[User]:
+    if proposal.direction == "to_request":
+        return enterprise_staff(proposal.enterprise_id)
+    return school_staff(proposal.school_id)
+
+
+def accept_proposal(actor, proposal: Proposal) -> Pairing:
+    """The receiving side accepts: the offer's slot is claimed atomically and the pairing
+    starts; the request is served once it has its wanted partners. Raises Forbidden,
+    InvalidState, Conflict, NoPlaceLeft."""
+    _answering(actor, proposal)
+    offer = proposal.offer
+    if offer.status != "open":
+        raise InvalidState(str(_l("This offer is no longer open.")))
+    request = proposal.pairing_request
+    if proposal.direction == "to_request" and (
+        request is None or request.status not in OPEN_REQUEST_STATUSES
+    ):
+        raise InvalidState(str(_l("This pairing request no longer looks for partners.")))
+    if request is not None and request.status not in OPEN_REQUEST_STATUSES:
+        request = None
+    already = db.session.scalar(
+        select(Pairing.id).where(
+            Pairing.school_major_id == proposal.school_major_id, Pairing.offer_id == offer.id
+        )
+    )
+    if already:
+        raise Conflict(str(_l("This major and this offer are already paired.")))
+    _decide(proposal, actor, "accepted")
+    if request is not None and not _lock_request_needing_partners(request):
+        if proposal.direction == "to_request":
+            raise InvalidState(str(_l("This pairing request no longer looks for partners.")))
+        request = None
+    claim_slot(offer.id)
+    pairing = start_pairing(request, offer, school_major=proposal.school_major)
+    proposal.pairing_id = pairing.id
+    if request is not None:
+        proposal.pairing_request_id = request.id
+    close_request_when_served(request)
+    db.session.flush()
+    audit.record(
+        actor,
+        "proposal.accept",
+        proposal,
+        {"status": "pending"},
+        {"status": "accepted", "pairing_id": pairing.id},
+    )
+    notify(
+        _proposer_side_users(proposal),
+        "proposal_accepted",
+        _proposal_params(proposal),
+        _link("cooperation.pairings"),
+    )
+    return pairing
+
+
+def _lock_request_needing_partners(request: PairingRequest) -> bool:
+    """Lock the request's row (PostgreSQL); True while it still needs partners."""
+    db.session.execute(
+        select(PairingRequest.id).where(PairingRequest.id == request.id).with_for_update()
+    )
+    count = db.session.scalar(
+        select(func.count(Pairing.id)).where(
+            Pairing.pairing_request_id == request.id, Pairing.status == "active"
+        )
+    )
+    return count < request.wanted
+
+
+def decline_proposal(actor, proposal: Proposal, reason: str | None) -> Proposal:
+    """The receiving side declines with a reason; raises Forbidden, InvalidState,
+    ValidationFailed (reason)."""
+    _answering(actor, proposal)
+    text = (reason or "").strip()
+    if not text:
+        raise _fail("reason", _l("Give the reason."))
+    _decide(proposal, actor, "declined", text)
+    audit.record(
+        actor,
+        "proposal.decline",
+        proposal,
+        {"status": "pending"},
+        {"status": "declined"},
+        note=text,
+    )
+    notify(
+        _proposer_side_users(proposal),
+        "proposal_declined",
+        {**_proposal_params(proposal), "reason": text},
+        _link("cooperation.proposals", box="sent"),
+    )
+    return proposal
+
+
+# --- certificates -------------------------------------------------------------------------
+
+
+def verified_practice(number: str | None) -> Practice | None:
+    """The completed practice whose certificate carries this number, or None."""
+    number = (number or "").strip().upper()
+    if not number or len(number) > 24 or not number.isprintable():
+        return None
+    practice = db.session.scalar(select(Practice).where(Practice.certificate_no == number))
+    if practice is None or practice.status != "completed" or not practice.days_confirmed:
+        return None
+    return practice
+
+
+# --- agreements ---------------------------------------------------------------------------
+
+#: Signed scans: PDF or an image, checked by content like resource files.
+AGREEMENT_EXTENSIONS = ("pdf", "png", "jpg", "jpeg")
+AGREEMENT_NOTICE_DAYS = 30
+AGREEMENT_GRACE_DAYS = 30
+
+
+@dataclass(frozen=True)
+class AgreementParties:
+    """Who signs an agreement of a given subject."""
+
+    school_id: int | None
+    enterprise_id: int
+    teacher_id: int | None
+    region_code: str
+    parties: tuple[str, ...]
+
+
+def agreement_subject(kind: str, subject_id: Any):
+    """The pairing, practice or training programme an agreement is about; ValidationFailed."""
+    from app.resources.models import TrainingProgramme
+
+    models = {"pairing": Pairing, "practice": Practice, "programme": TrainingProgramme}
+    if kind not in models:
+        raise _fail("subject", _l("Choose a pairing, a practice or a training programme."))
+    obj = db.session.get(models[kind], subject_id) if _valid_id(subject_id) else None
+    if obj is None:
+        raise _fail("subject_id", _l("Choose a pairing, practice or programme of yours."))
+    return obj
+
+
+def parties_of(kind: str, obj) -> AgreementParties:
+    """The signing parties of the subject; a programme needs a partner school."""
+    if kind == "pairing":
+        return AgreementParties(
+            obj.school_major.school_id,
+            obj.offer.host.enterprise_id,
+            None,
+            obj.region_code,
+            ("school", "enterprise"),
+        )
+    if kind == "practice":
+        return AgreementParties(
+            obj.teacher.school_id,
+            obj.placement.host.enterprise_id,
+            obj.teacher_id,
+            obj.region_code,
+            ("school", "enterprise", "teacher"),
+        )
+    if obj.partner_school_id is None:
+        raise _fail("subject_id", _l("The training programme has no partner school to sign."))
+    return AgreementParties(
+        obj.partner_school_id,
+        obj.host.enterprise_id,
+        None,
+        obj.region_code,
+        ("school", "enterprise"),
+    )
+
+
+def _speaks_for(actor, parties: AgreementParties) -> str | None:
+    if parties.school_id and _member_of_school(actor, parties.school_id):
+        return "school"
+    if _member_of_enterprise(actor, parties.enterprise_id):
+        return "enterprise"
+    return None
+
+
+def may_sign_programme(actor, programme) -> bool:
+    """True for the staff of a training programme's enterprise or of its partner school."""
+    if programme.partner_school_id is None:
+        return False
+    return _member_of_enterprise(actor, programme.host.enterprise_id) or _member_of_school(
+        actor, programme.partner_school_id
+    )
+
+
+def latest_agreement(kind: str, subject_id: int) -> Agreement | None:
+    """The newest version of the subject's agreement, or None."""
+    column = getattr(Agreement, f"{kind}_id")
+    return db.session.scalar(
+        select(Agreement).where(column == subject_id).order_by(Agreement.version.desc()).limit(1)
+    )
+
+
+def agreement_users(agreement: Agreement) -> list[User]:
+    """Accounts of every party of the agreement."""
+    users: list[User] = []
+    if agreement.school_id:
+        users.extend(school_staff(agreement.school_id))
+    if agreement.enterprise_id:
+        users.extend(enterprise_staff(agreement.enterprise_id))
+    if agreement.teacher is not None and agreement.teacher.user is not None:
+        users.append(agreement.teacher.user)
+    return users
+
+
+def _agreement_params(agreement: Agreement) -> dict[str, Any]:
+    return {
+        "title": agreement.title,
+        "version": agreement.version,
+        "ends_on": agreement.ends_on.isoformat(),
+    }
+
+
+def create_agreement(actor, data: dict[str, Any]) -> Agreement:
+    """The school or enterprise records an agreement of its pairing, practice or programme;
+    with an active one already, this is its next version. Raises Forbidden, Conflict,
+    ValidationFailed."""
+    kind = data.get("subject")
+    obj = agreement_subject(kind, data.get("subject_id"))
+    parties = parties_of(kind, obj)
+    if _speaks_for(actor, parties) is None:
+        raise Forbidden(str(_l("Only the school and the enterprise record their agreements.")))
+    if data["ends_on"] < data["starts_on"]:
+        raise _fail("ends_on", _l("The end date must not be before the start date."))
+    current = latest_agreement(kind, obj.id)
+    if current is not None and current.state == "pending":
+        message = str(_l("A version of this agreement is still waiting for confirmation."))
+        raise Conflict(message)
+    row = Agreement(
+        subject=kind,
+        version=current.version + 1 if current else 1,
+        previous_id=current.id if current else None,
+        state="pending",
+        title=data["title"].strip(),
+        starts_on=data["starts_on"],
+        ends_on=data["ends_on"],
+        terms=data["terms"].strip(),
+        school_id=parties.school_id,
+        enterprise_id=parties.enterprise_id,
+        teacher_id=parties.teacher_id,
+        region_code=parties.region_code,
+        created_by_id=actor.id,
+    )
+    setattr(row, f"{kind}_id", obj.id)
+    for party in parties.parties:
+        row.parties.append(AgreementParty(party=party))
+    message = str(_l("A version of this agreement is still waiting for confirmation."))
+    _add_unique(row, Conflict(message))
+    audit.record(
+        actor,
+        "agreement.create",
+        row,
+        after={"subject": kind, "subject_id": obj.id, "version": row.version},
+    )
+    notify(
+        [u for u in agreement_users(row) if u.id != actor.id],
+        "agreement_created",
+        _agreement_params(row),
+        _link("cooperation.agreement_detail", agreement_id=row.id),
+    )
+    return row
+
+
+def upload_agreement_file(actor, agreement: Agreement, stream, filename: str | None) -> Agreement:
+    """Attach the signed and sealed scan (PDF or image, checked by content); a new scan clears
+    confirmations given so far. Raises Forbidden, InvalidState, ValidationFailed, TooLarge."""
+    from app.resources import storage
+
+    if not agreement.can_edit(actor):
+        raise Forbidden(str(_l("Only the school and the enterprise upload the signed scan.")))
+    if agreement.state != "pending":
+        raise InvalidState(str(_l("Only a version waiting for confirmation takes a new scan.")))
+    name = storage.clean_name(filename)
+    if storage.extension(name) not in AGREEMENT_EXTENSIONS:
+        raise _fail("file", _l("Upload the signed scan as a PDF, PNG or JPEG file."))
+    stored = storage.save(stream, name)
+    agreement.file_stored_name = stored.stored_name
+    agreement.file_original_name = stored.original_name
+    agreement.file_content_type = stored.content_type
+    agreement.file_size = stored.size
+    agreement.file_sha256 = stored.sha256
+    agreement.file_uploaded_at = utcnow()
+    for party in agreement.parties:
+        party.confirmed_at = None
+        party.confirmed_by_id = None
+    try:
+        db.session.flush()
+    except IntegrityError:
+        storage.remove(stored.stored_name)
+        raise Conflict(str(_l("Another upload was saved at the same time; try again."))) from None
+    audit.record(
+        actor,
+        "agreement.file",
+        agreement,
+        after={"name": stored.original_name, "size": stored.size, "sha256": stored.sha256},
+    )
+    return agreement
+
+
+def confirm_agreement(actor, agreement: Agreement) -> Agreement:
+    """A party confirms the uploaded version; confirmed by all, it becomes active and replaces
+    the previous version. Raises Forbidden, InvalidState."""
+    party = agreement.party_of(actor)
+    if party is None:
+        raise Forbidden(str(_l("Only the parties confirm an agreement.")))
+    if agreement.state != "pending":
+        raise InvalidState(str(_l("This version is no longer waiting for confirmation.")))
+    if not agreement.has_file:
+        raise InvalidState(str(_l("Upload the signed and sealed scan before confirming.")))
+    db.session.execute(select(Agreement.id).where(Agreement.id == agreement.id).with_for_update())
+    now = utcnow()
+    done = db.session.execute(
+        update(AgreementParty)
+        .where(
+            AgreementParty.agreement_id == agreement.id,
+            AgreementParty.party == party,
+            AgreementParty.confirmed_at.is_(None),
+        )
+        .values(confirmed_at=now, confirmed_by_id=actor.id)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        raise InvalidState(str(_l("Your side has already confirmed this version.")))
+    db.session.expire(agreement, ["parties"])
+    audit.record(actor, "agreement.confirm", agreement, after={"party": party})
+    waiting = db.session.scalar(
+        select(func.count(AgreementParty.id)).where(
+            AgreementParty.agreement_id == agreement.id, AgreementParty.confirmed_at.is_(None)
+        )
+    )
+    if waiting == 0:
+        _activate(actor, agreement, now)
+    return agreement
+
+
+def _activate(actor, agreement: Agreement, now) -> None:
+    moved = db.session.execute(
+        update(Agreement)
+        .where(Agreement.id == agreement.id, Agreement.state == "pending")
+        .values(state="active", activated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        return
+    if agreement.previous_id is not None:
+        db.session.execute(
+            update(Agreement)
+            .where(Agreement.id == agreement.previous_id, Agreement.state == "active")
+            .values(state="superseded")
+            .execution_options(synchronize_session=False)
+        )
+        previous = db.session.identity_map.get(
+            db.session.identity_key(Agreement, agreement.previous_id)
+        )
+        if previous is not None:
+            db.session.expire(previous, ["state"])
+    db.session.expire(agreement, ["state", "activated_at"])
+    audit.record(actor, "agreement.activate", agreement, {"state": "pending"}, {"state": "active"})
+    notify(
+        agreement_users(agreement),
+        "agreement_active",
+        _agreement_params(agreement),
+        _link("cooperation.agreement_detail", agreement_id=agreement.id),
+    )
+
+
+def remind_agreements_ending(today: date) -> int:
+    """Notify both parties of active agreements ending within 30 days (once per version)."""
+    horizon = today + timedelta(days=AGREEMENT_NOTICE_DAYS)
+    due = db.session.scalars(
+        select(Agreement)
+        .where(
+            Agreement.state == "active",
+            Agreement.ends_on >= today,
+            Agreement.ends_on <= horizon,
+            Agreement.end_notice_sent_at.is_(None),
+        )
+        .order_by(Agreement.id)
+    ).all()
+    count = 0
+    for agreement in due:
+        done = db.session.execute(
+            update(Agreement)
+            .where(Agreement.id == agreement.id, Agreement.end_notice_sent_at.is_(None))
+            .values(end_notice_sent_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if done.rowcount != 1:
+            continue
+        count += 1
+        notify(
+            agreement_users(agreement),
+            "agreement_ending",
+            _agreement_params(agreement),
+            _link("cooperation.agreement_detail", agreement_id=agreement.id),
+        )
+    db.session.flush()
+    return count
+
+
+# --- feedback -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedbackOccasion:
+    """Something the actor may rate: the occasion, its subject and what it is about."""
+
+    occasion: str
+    side: str
+    key: str
+    practice: Practice | None
+    pairing: Pairing | None
+    year: int | None
+
+    @property
+    def host(self) -> Host:
+        if self.practice is not None:
+            return self.practice.placement.host
+        return self.pairing.offer.host
+
+    @property
+    def subject_id(self) -> int:
+        return self.practice.id if self.practice is not None else self.pairing.id
+
+
+def feedback_occasion(actor, occasion: str, subject_id: Any) -> FeedbackOccasion:
+    """The occasion the actor may rate now; raises ValidationFailed, Forbidden, InvalidState."""
+    if occasion not in FEEDBACK_CRITERIA:
+        raise _fail("occasion", _l("Choose what you rate."))
+    model = Practice if occasion in ("placement", "practice") else Pairing
+    obj = db.session.get(model, subject_id) if _valid_id(subject_id) else None
+    if obj is None or not obj.can_view(actor):
+        raise _fail("subject_id", _l("Choose a practice or pairing of yours."))
+    if model is Practice:
+        side = "teacher" if occasion == "placement" else "enterprise"
+        allowed = (
+            obj.teacher.is_self(actor)
+            if side == "teacher"
+            else _member_of_enterprise(actor, obj.placement.host.enterprise_id)
+        )
+        if not allowed:
+            raise Forbidden(str(_l("You are not the one who rates this.")))
+        if obj.status != "completed":
+            raise InvalidState(str(_l("A practice is rated once it is completed.")))
+        return FeedbackOccasion(occasion, side, f"{occasion}:{obj.id}", obj, None, None)
+    if _member_of_school(actor, obj.school_major.school_id):
+        side = "school"
+    elif _member_of_enterprise(actor, obj.offer.host.enterprise_id):
+        side = "enterprise"
+    else:
+        raise Forbidden(str(_l("You are not the one who rates this.")))
+    if occasion == "pairing_end":
+        if obj.status != "ended":
+            raise InvalidState(str(_l("A pairing is rated at its end once it has ended.")))
+        return FeedbackOccasion(occasion, side, f"pairing_end:{obj.id}", None, obj, None)
+    year = today().year
+    return FeedbackOccasion(occasion, side, f"pairing_year:{obj.id}:{year}", None, obj, year)
+
+
+def _checked_scores(occasion: str, scores: Any) -> dict[str, int]:
+    """Every criterion of the occasion scored 1–5; ValidationFailed naming the criterion."""
+    criteria = FEEDBACK_CRITERIA[occasion]
+    if not isinstance(scores, dict):
+        raise _fail("scores", _l("Rate every criterion from 1 to 5."))
+    errors = {}
+    clean = {}
+    for name in criteria:
+        value = scores.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+            errors[f"scores.{name}"] = str(_l("Rate from 1 to 5."))
+        else:
+            clean[name] = value
+    unknown = sorted(set(scores) - set(criteria))
+    if unknown:
+        errors["scores"] = str(_l("Rate only the criteria of this occasion."))
+    if errors:
+        raise ValidationFailed(str(_l("Rate every criterion from 1 to 5.")), errors)
+    return clean
+
+
+def submit_feedback(actor, data: dict[str, Any]) -> Feedback:
+    """Rate an occasion once (scores 1–5 per criterion and a comment); raises Forbidden,
+    InvalidState, ValidationFailed, Conflict (already rated: edit that answer instead)."""
+    occasion = feedback_occasion(actor, data.get("occasion"), data.get("subject_id"))
+    scores = _checked_scores(occasion.occasion, data.get("scores"))
+    host = occasion.host
+    posting = occasion.practice.placement if occasion.practice else occasion.pairing.offer
+    row = Feedback(
+        occasion=occasion.occasion,
+        occasion_key=occasion.key,
+        side=occasion.side,
+        author_id=actor.id,
+        practice_id=getattr(occasion.practice, "id", None),
+        pairing_id=getattr(occasion.pairing, "id", None),
+        host_id=host.id,
+        offer_id=occasion.pairing.offer_id if occasion.pairing else None,
+        year=occasion.year,
+        scores=scores,
+        score=round(sum(scores.values()) / len(scores), 2),
+        comment=(data.get("comment") or "").strip() or None,
+        region_code=host.region_code,
+        occupation_code=posting.occupations[0].code if posting.occupations else None,
+    )
+    message = str(_l("You have already rated this; change your answer instead."))
+    _add_unique(row, Conflict(message))
+    audit.record(
+        actor, "feedback.create", row, after={"occasion": row.occasion, "score": row.score}
+    )
+    return row
+
+
+def update_feedback(actor, feedback: Feedback, data: dict[str, Any]) -> Feedback:
+    """The author changes the answer within 14 days; raises Forbidden, InvalidState,
+    ValidationFailed."""
+    if not feedback.can_edit(actor):
+        raise Forbidden(str(_l("Only the author changes an answer.")))
+    if utcnow() > feedback.editable_until():
+        raise InvalidState(str(_l("Answers can be changed for 14 days only.")))
+    scores = _checked_scores(feedback.occasion, data.get("scores"))
+    before = {"scores": dict(feedback.scores), "comment": feedback.comment}
+    feedback.scores = scores
+    feedback.score = round(sum(scores.values()) / len(scores), 2)
+    feedback.comment = (data.get("comment") or "").strip() or None
+    db.session.flush()
+    audit.record(actor, "feedback.update", feedback, before, {"scores": scores})
+    return feedback
+
+
+def feedback_due(actor) -> list[FeedbackOccasion]:
+    """Occasions the actor may rate and has not rated yet (completed practices, pairings)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return []
+    done = set(
+        db.session.scalars(select(Feedback.occasion_key).where(Feedback.author_id == actor.id))
+    )
+    found: list[FeedbackOccasion] = []
+    year = today().year
+    if actor.role == "teacher":
+        teacher = teacher_of(actor)
+        if teacher is not None:
+            practices = db.session.scalars(
+                select(Practice).where(
+                    Practice.teacher_id == teacher.id, Practice.status == "completed"
+                )
+            )
+            found += [
+                FeedbackOccasion("placement", "teacher", f"placement:{p.id}", p, None, None)
+                for p in practices
+            ]
+    elif actor.role == "enterprise" and actor.enterprise_id:
+        practices = db.session.scalars(
+            select(Practice)
+            .join(Placement, Practice.placement_id == Placement.id)
+            .join(Host, Placement.host_id == Host.id)
+            .where(Host.enterprise_id == actor.enterprise_id, Practice.status == "completed")
+        )
+        found += [
+            FeedbackOccasion("practice", "enterprise", f"practice:{p.id}", p, None, None)
+            for p in practices
+        ]
+    if actor.role in ("school", "enterprise"):
+        from app.cooperation.queries import pairings_of
+
+        side = actor.role
+        for pairing in db.session.scalars(pairings_of(actor, None)):
+            if pairing.status == "ended":
+                key = f"pairing_end:{pairing.id}"
+                found.append(FeedbackOccasion("pairing_end", side, key, None, pairing, None))
+            else:
+                key = f"pairing_year:{pairing.id}:{year}"
+                found.append(FeedbackOccasion("pairing_year", side, key, None, pairing, year))
+    return [o for o in found if o.key not in done]

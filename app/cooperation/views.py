@@ -4,33 +4,68 @@ pairings, practice and the 6-months rule."""
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.auth.decorators import admin_required, login_required, public, roles_required
+from app.common import exports
 from app.common.errors import ServiceError
 from app.common.forms import apply_errors
 from app.common.http import is_safe_local_path, page_arg
+from app.common.time import utcnow
 from app.common.views import acting_user as _user
 from app.common.views import load_visible as _load
-from app.cooperation import queries, services
+from app.cooperation import certificates, queries, services
 from app.cooperation.forms import (
+    AGREEMENT_PARTY_LABELS,
+    AGREEMENT_STATE_LABELS,
+    AGREEMENT_SUBJECT_LABELS,
+    FEEDBACK_CRITERION_LABELS,
+    FEEDBACK_OCCASION_LABELS,
     LEVEL_LABELS,
     MODE_LABELS,
     STATUS_LABELS,
+    AgreementFileForm,
+    AgreementForm,
     ApplicationForm,
     OfferForm,
     PairingRequestForm,
     PlacementForm,
     PracticeEntryForm,
+    ProposeMajorForm,
+    ProposeOfferForm,
     ReasonForm,
     SchoolMajorForm,
     TeacherProfileForm,
+    feedback_form,
 )
-from app.cooperation.models import Application, Offer, Pairing, PairingRequest, Placement, Practice
-from app.extensions import db
+from app.cooperation.models import (
+    FEEDBACK_CRITERIA,
+    Agreement,
+    Application,
+    Feedback,
+    Offer,
+    Pairing,
+    PairingRequest,
+    Placement,
+    Practice,
+    Proposal,
+    approved_enterprise_user,
+)
+from app.extensions import db, limiter
 from app.reference.queries import occupation_choices, region_choices
 from app.registry.forms import HOST_KIND_LABELS
 from app.registry.models import Host, School, Teacher
@@ -118,6 +153,19 @@ def _browse_context() -> dict[str, Any]:
 
 # --- public browsing ----------------------------------------------------------------------
 
+#: Who sees hosts' and offers' average ratings (never the individual comments).
+RATING_VIEWERS = ("school", "teacher", "league_admin", "region_admin")
+
+
+def _sees_ratings() -> bool:
+    return getattr(current_user, "role", None) in RATING_VIEWERS
+
+
+def _host_ratings(items) -> dict:
+    if not _sees_ratings():
+        return {}
+    return queries.host_ratings(sorted({i.host_id for i in items}))
+
 
 @bp.route("/placements")
 @public
@@ -125,7 +173,10 @@ def placements():
     """Open teacher-practice placements with filters and pagination."""
     pagination = _page(queries.open_placements(browse_filters()))
     return render_template(
-        "cooperation/placements.html", pagination=pagination, **_browse_context()
+        "cooperation/placements.html",
+        pagination=pagination,
+        ratings=_host_ratings(pagination.items),
+        **_browse_context(),
     )
 
 
@@ -138,6 +189,7 @@ def placement_detail(placement_id: int):
         "cooperation/placement_detail.html",
         placement=placement,
         manage=placement.can_edit(current_user),
+        rating=_host_ratings([placement]).get(placement.host_id),
     )
 
 
@@ -146,17 +198,62 @@ def placement_detail(placement_id: int):
 def offers():
     """Open cooperation offers with filters and pagination."""
     pagination = _page(queries.open_offers(browse_filters()))
-    return render_template("cooperation/offers.html", pagination=pagination, **_browse_context())
+    return render_template(
+        "cooperation/offers.html",
+        pagination=pagination,
+        ratings=_host_ratings(pagination.items),
+        offer_ratings=queries.offer_ratings([o.id for o in pagination.items])
+        if _sees_ratings()
+        else {},
+        **_browse_context(),
+    )
 
 
 @bp.route("/offers/<int:offer_id>")
 @public
 def offer_detail(offer_id: int):
-    """A cooperation offer."""
+    """A cooperation offer; a school's staff may propose one of its majors to it."""
     offer = _load(Offer, offer_id)
+    return _offer_page(offer, _propose_major_form())
+
+
+def _own_major_choices() -> list[tuple[int, str]]:
+    if getattr(current_user, "role", None) != "school" or current_user.school_id is None:
+        return []
+    return [
+        (m.id, f"{m.major.name} · {LEVEL_LABELS[m.level]}")
+        for m in queries.school_majors(current_user.school_id)
+        if m.active
+    ]
+
+
+def _propose_major_form():
+    majors = _own_major_choices()
+    return ProposeMajorForm(majors=majors) if majors else None
+
+
+def _offer_page(offer: Offer, form):
     return render_template(
-        "cooperation/offer_detail.html", offer=offer, manage=offer.can_edit(current_user)
+        "cooperation/offer_detail.html",
+        offer=offer,
+        manage=offer.can_edit(current_user),
+        propose_form=form if offer.status == "open" else None,
+        rating=_host_ratings([offer]).get(offer.host_id),
+        offer_rating=queries.offer_ratings([offer.id]).get(offer.id) if _sees_ratings() else None,
     )
+
+
+@bp.route("/offers/<int:offer_id>/proposals", methods=["POST"])
+@roles_required("school")
+def offer_propose(offer_id: int):
+    """Propose one of the school's integrated majors to an open offer."""
+    offer = _load(Offer, offer_id)
+    form = ProposeMajorForm(majors=_own_major_choices())
+    saved = _save(form, lambda user: services.propose_major(user, offer, _posting_data(form)))
+    if saved is not None:
+        flash(_("Your proposal has been sent to the enterprise."), "success")
+        return redirect(url_for("cooperation.proposals", box="sent"))
+    return _offer_page(offer, form), 422
 
 
 # --- enterprise ---------------------------------------------------------------------------
@@ -437,7 +534,10 @@ def pairings():
     """Active (or ended) pairings of the school or enterprise with their partners."""
     status = "ended" if request.args.get("status") == "ended" else "active"
     pagination = _page(queries.pairings_of(_user(), status))
-    return render_template("cooperation/pairings.html", pagination=pagination, status=status)
+    agreements_ = queries.subject_agreements("pairing", [p.id for p in pagination.items])
+    return render_template(
+        "cooperation/pairings.html", pagination=pagination, status=status, agreements=agreements_
+    )
 
 
 @bp.route("/pairings/<int:pairing_id>/end", methods=["POST"])
@@ -450,6 +550,377 @@ def pairing_end(pairing_id: int):
         pairing,
         success=_("The pairing has ended."),
         default=url_for("cooperation.pairings"),
+    )
+
+
+# --- direct pairing proposals -------------------------------------------------------------
+
+
+def _approved_enterprise_only() -> None:
+    if not approved_enterprise_user(current_user):
+        abort(403)
+
+
+@bp.route("/pairing-requests")
+@roles_required("enterprise")
+def pairing_requests():
+    """Open pairing requests of schools, for approved enterprises to propose offers to."""
+    _approved_enterprise_only()
+    pagination = _page(queries.open_pairing_requests(browse_filters()))
+    return render_template(
+        "cooperation/pairing_requests.html", pagination=pagination, **_browse_context()
+    )
+
+
+def _own_offer_choices() -> list[tuple[int, str]]:
+    return [
+        (o.id, f"#{o.id} {o.host.name} · {MODE_LABELS[o.mode]} · {o.free}/{o.slots}")
+        for o in queries.own_open_offers(current_user.enterprise_id or 0)
+    ]
+
+
+@bp.route("/pairing-requests/<int:request_id>", methods=["GET", "POST"])
+@roles_required("enterprise")
+def pairing_request_detail(request_id: int):
+    """An open pairing request and the form to propose one of the enterprise's offers."""
+    _approved_enterprise_only()
+    pairing_request = _load(PairingRequest, request_id)
+    form = ProposeOfferForm(offers=_own_offer_choices())
+    saved = _save(
+        form, lambda user: services.propose_offer(user, pairing_request, _posting_data(form))
+    )
+    if saved is not None:
+        flash(_("Your proposal has been sent to the school."), "success")
+        return redirect(url_for("cooperation.proposals", box="sent"))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "cooperation/pairing_request_detail.html", request_=pairing_request, form=form
+    ), status
+
+
+@bp.route("/proposals")
+@roles_required("school", "enterprise")
+def proposals():
+    """Proposals the school or enterprise sent and received, waiting ones first to answer."""
+    box = request.args.get("box")
+    box = box if box in ("sent", "received") else None
+    status = request.args.get("status")
+    status = status if status in ("pending", "accepted", "declined") else None
+    pagination = _page(queries.proposals_of(_user(), box, status))
+    return render_template(
+        "cooperation/proposals.html",
+        pagination=pagination,
+        box=box,
+        status=status,
+        side_of=lambda p: services.proposal_side(_user(), p),
+    )
+
+
+@bp.route("/proposals/<int:proposal_id>/accept", methods=["POST"])
+@roles_required("school", "enterprise")
+def proposal_accept(proposal_id: int):
+    """Accept a proposal received: the pairing starts."""
+    proposal = _load(Proposal, proposal_id)
+    return _act(
+        services.accept_proposal,
+        proposal,
+        success=_("Accepted: the pairing has started."),
+        default=url_for("cooperation.proposals", box="received"),
+    )
+
+
+@bp.route("/proposals/<int:proposal_id>/decline", methods=["GET", "POST"])
+@roles_required("school", "enterprise")
+def proposal_decline(proposal_id: int):
+    """Decline a proposal received, with a reason the other side reads."""
+    proposal = _load(Proposal, proposal_id)
+    form = ReasonForm()
+    saved = _save(form, lambda user: services.decline_proposal(user, proposal, form.reason.data))
+    if saved is not None:
+        flash(_("The proposal has been declined."), "success")
+        return redirect(url_for("cooperation.proposals", box="received"))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "cooperation/proposal_decline.html", form=form, proposal=proposal
+    ), status
+
+
+# --- agreements ---------------------------------------------------------------------------
+
+AGREEMENT_COLUMNS = [
+    exports.Column(_l("Title"), lambda a: a.title),
+    exports.Column(_l("Agreement of"), lambda a: str(AGREEMENT_SUBJECT_LABELS[a.subject])),
+    exports.Column(_l("Version"), lambda a: a.version),
+    exports.Column(_l("State"), lambda a: str(AGREEMENT_STATE_LABELS[a.state])),
+    exports.Column(_l("School"), lambda a: a.school.name if a.school else ""),
+    exports.Column(_l("Enterprise"), lambda a: a.enterprise.name if a.enterprise else ""),
+    exports.Column(_l("Starts on"), lambda a: a.starts_on),
+    exports.Column(_l("Ends on"), lambda a: a.ends_on),
+    exports.Column(_l("Signed scan"), lambda a: a.file_original_name or ""),
+]
+
+
+@bp.app_context_processor
+def _agreement_labels() -> dict[str, Any]:
+    """Translated labels of agreements' coded values."""
+    return {
+        "agreement_subject_labels": AGREEMENT_SUBJECT_LABELS,
+        "agreement_state_labels": AGREEMENT_STATE_LABELS,
+        "agreement_party_labels": AGREEMENT_PARTY_LABELS,
+    }
+
+
+@bp.route("/agreements")
+@roles_required("school", "enterprise", "teacher", "league_admin", "region_admin")
+def agreements():
+    """Agreements of the caller's organisation (administrators: their league) by state and
+    expiry, with export; administrators also see pairings still without an agreement."""
+    user = _user()
+    today = services.today()
+    state = request.args.get("state")
+    when = request.args.get("when")
+    view = request.args.get("view")
+    is_admin = user.role in ("league_admin", "region_admin")
+    if is_admin and view == "unsigned":
+        pagination = _page(queries.pairings_without_agreement(user, today))
+        return render_template(
+            "cooperation/agreements.html",
+            pagination=pagination,
+            view="unsigned",
+            state=None,
+            when=None,
+            is_admin=True,
+        )
+    stmt = queries.agreements_for(user, state, when, today)
+    fmt = exports.requested_format()
+    if fmt:
+        return exports.export_response(stmt, AGREEMENT_COLUMNS, "agreements", fmt)
+    return render_template(
+        "cooperation/agreements.html",
+        pagination=_page(stmt),
+        view=None,
+        state=state if state in AGREEMENT_STATE_LABELS else None,
+        when=when if when in queries.AGREEMENT_WHEN else None,
+        is_admin=is_admin,
+        unsigned=queries.pairings_without_agreement(user, today) if is_admin else None,
+        today=today,
+    )
+
+
+@bp.route("/agreements/new", methods=["GET", "POST"])
+@roles_required("school", "enterprise")
+def agreement_new():
+    """Record the agreement (or its next version) of a pairing, practice or programme."""
+    form = AgreementForm()
+    if request.method == "GET":
+        form.subject.data = request.args.get("subject")
+        form.subject_id.data = request.args.get("subject_id", type=int)
+        kind, subject_id = form.subject.data, form.subject_id.data
+        if kind in AGREEMENT_SUBJECT_LABELS and subject_id:
+            current = services.latest_agreement(kind, subject_id)
+            if current is not None and current.can_view(current_user):
+                form.title.data, form.terms.data = current.title, current.terms
+                form.starts_on.data, form.ends_on.data = current.starts_on, current.ends_on
+    saved = _save(form, lambda user: services.create_agreement(user, _posting_data(form)))
+    if saved is not None:
+        flash(_("The agreement is recorded; upload the signed scan next."), "success")
+        return redirect(url_for("cooperation.agreement_detail", agreement_id=saved.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("cooperation/agreement_form.html", form=form), status
+
+
+@bp.route("/agreements/<int:agreement_id>")
+@login_required
+def agreement_detail(agreement_id: int):
+    """The printable summary of an agreement version: parties, confirmations, history."""
+    agreement = _load(Agreement, agreement_id)
+    return _agreement_page(agreement, AgreementFileForm())
+
+
+def _agreement_page(agreement: Agreement, file_form):
+    user = _user()
+    return render_template(
+        "cooperation/agreement_detail.html",
+        agreement=agreement,
+        history=queries.agreement_history(agreement),
+        party=agreement.party_of(user),
+        can_edit=agreement.can_edit(user),
+        file_form=file_form,
+    )
+
+
+@bp.route("/agreements/<int:agreement_id>/file", methods=["POST"])
+@roles_required("school", "enterprise")
+def agreement_upload(agreement_id: int):
+    """Upload the signed and sealed scan."""
+    agreement = _load(Agreement, agreement_id, edit=True)
+    form = AgreementFileForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            services.upload_agreement_file(_user(), agreement, upload.stream, upload.filename)
+        except ServiceError as exc:
+            db.session.rollback()
+            if exc.status == 413:
+                abort(413)
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The signed scan has been uploaded."), "success")
+            return redirect(url_for("cooperation.agreement_detail", agreement_id=agreement.id))
+    return _agreement_page(agreement, form), 422
+
+
+@bp.route("/agreements/<int:agreement_id>/file")
+@login_required
+def agreement_file(agreement_id: int):
+    """Download the signed scan as an attachment (parties and administrators only)."""
+    from app.resources import storage
+
+    agreement = _load(Agreement, agreement_id)
+    if not agreement.has_file:
+        abort(404)
+    path = storage.path_of(agreement.file_stored_name)
+    if not path.exists():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=agreement.file_content_type,
+        as_attachment=True,
+        download_name=agreement.file_original_name,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/agreements/<int:agreement_id>/confirm", methods=["POST"])
+@roles_required("school", "enterprise", "teacher")
+def agreement_confirm(agreement_id: int):
+    """Confirm the agreement for one's side."""
+    agreement = _load(Agreement, agreement_id)
+    return _act(
+        services.confirm_agreement,
+        agreement,
+        success=_("Your side has confirmed the agreement."),
+        default=url_for("cooperation.agreement_detail", agreement_id=agreement.id),
+    )
+
+
+# --- feedback -----------------------------------------------------------------------------
+
+FEEDBACK_REPORT_COLUMNS = [
+    exports.Column(_l("League or city"), lambda r: r.region_code),
+    exports.Column(_l("Occupation"), lambda r: r.occupation_code or ""),
+    exports.Column(_l("Occasion"), lambda r: str(FEEDBACK_OCCASION_LABELS[r.occasion])),
+    exports.Column(_l("Answers"), lambda r: r.answers),
+    exports.Column(_l("Average (1–5)"), lambda r: round(float(r.average), 2)),
+]
+
+
+@bp.app_context_processor
+def _feedback_labels() -> dict[str, Any]:
+    """Translated labels of feedback occasions and criteria."""
+    return {
+        "feedback_occasion_labels": FEEDBACK_OCCASION_LABELS,
+        "feedback_criterion_labels": FEEDBACK_CRITERION_LABELS,
+    }
+
+
+@bp.route("/feedback")
+@roles_required("teacher", "school", "enterprise")
+def feedback():
+    """What the user may rate now, and the answers already given (editable for 14 days)."""
+    user = _user()
+    return render_template(
+        "cooperation/feedback.html",
+        due=services.feedback_due(user),
+        pagination=_page(queries.feedback_of(user)),
+        now=utcnow(),
+    )
+
+
+def _feedback_data(form, criteria) -> dict[str, Any]:
+    return {
+        "scores": {n: getattr(form, f"score_{n}").data for n in criteria},
+        "comment": form.comment.data,
+    }
+
+
+@bp.route("/feedback/new", methods=["GET", "POST"])
+@roles_required("teacher", "school", "enterprise")
+def feedback_new():
+    """Rate a completed practice, a placement or a pairing (1–5 per criterion, a comment)."""
+    occasion_name = request.values.get("occasion", "")
+    subject_id = request.values.get("subject_id", type=int)
+    try:
+        occasion = services.feedback_occasion(_user(), occasion_name, subject_id)
+    except ServiceError:
+        abort(404)
+    criteria = FEEDBACK_CRITERIA[occasion.occasion]
+    form = feedback_form(criteria)
+    saved = _save(
+        form,
+        lambda user: services.submit_feedback(
+            user,
+            {
+                "occasion": occasion.occasion,
+                "subject_id": occasion.subject_id,
+                **_feedback_data(form, criteria),
+            },
+        ),
+    )
+    if saved is not None:
+        flash(_("Thank you: your rating has been saved."), "success")
+        return redirect(url_for("cooperation.feedback"))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "cooperation/feedback_form.html", form=form, occasion=occasion, criteria=criteria
+    ), status
+
+
+@bp.route("/feedback/<int:feedback_id>/edit", methods=["GET", "POST"])
+@roles_required("teacher", "school", "enterprise")
+def feedback_edit(feedback_id: int):
+    """Change one's answer within 14 days."""
+    row = _load(Feedback, feedback_id, edit=True)
+    criteria = row.criteria
+    data = {f"score_{n}": row.scores.get(n) for n in criteria}
+    data["comment"] = row.comment
+    form = feedback_form(criteria, data=data if request.method == "GET" else None)
+    saved = _save(
+        form, lambda user: services.update_feedback(user, row, _feedback_data(form, criteria))
+    )
+    if saved is not None:
+        flash(_("Your rating has been changed."), "success")
+        return redirect(url_for("cooperation.feedback"))
+    status = 422 if request.method == "POST" else 200
+    occasion = services.FeedbackOccasion(
+        row.occasion, row.side, row.occasion_key, row.practice, row.pairing, row.year
+    )
+    return render_template(
+        "cooperation/feedback_form.html", form=form, occasion=occasion, criteria=criteria, row=row
+    ), status
+
+
+@bp.route("/feedback/report")
+@admin_required
+def feedback_report():
+    """Average ratings and answer counts by league, occupation and occasion, with export."""
+    user = _user()
+    region_code = (request.args.get("region_code") or "").strip() or None
+    occupation_code = (request.args.get("occupation_code") or "").strip() or None
+    stmt = queries.feedback_report(user, region_code, occupation_code)
+    fmt = exports.requested_format()
+    if fmt:
+        return exports.export_response(stmt, FEEDBACK_REPORT_COLUMNS, "feedback", fmt)
+    pagination = queries.paginate_rows(stmt, page_arg(), current_app.config["PAGE_SIZE"])
+    return render_template(
+        "cooperation/feedback_report.html",
+        pagination=pagination,
+        regions=region_choices(),
+        occupation_options=occupation_choices(),
+        region_code=region_code,
+        occupation_code=occupation_code,
     )
 
 
@@ -589,6 +1060,7 @@ def _practice_page(practice: Practice, form):
         is_teacher=practice.can_edit(user),
         is_host=user.role == "enterprise"
         and user.enterprise_id == practice.placement.host.enterprise_id,
+        agreement=services.latest_agreement("practice", practice.id),
     )
 
 
@@ -608,11 +1080,37 @@ def practice_log(practice_id: int):
 @bp.route("/practices/<int:practice_id>/certificate")
 @login_required
 def practice_certificate(practice_id: int):
-    """A printable certificate of a completed stint."""
+    """A printable certificate of a completed stint with the QR code of its public check."""
     practice = _load(Practice, practice_id)
     if practice.status != "completed" or not practice.days_confirmed:
         abort(404)
-    return render_template("cooperation/certificate.html", practice=practice)
+    url = certificates.verification_url(practice.certificate_no)
+    return render_template(
+        "cooperation/certificate.html",
+        practice=practice,
+        verify_url=url,
+        qr=certificates.qr_drawing(url),
+    )
+
+
+# --- public certificate check -------------------------------------------------------------
+
+verify_bp = Blueprint("verify", __name__, url_prefix="/verify")
+
+
+def _verify_limit() -> str:
+    return current_app.config["VERIFY_RATE_LIMIT"]
+
+
+@verify_bp.route("/<path:number>")
+@public
+@limiter.limit(_verify_limit, scope="certificate-verify")
+def certificate(number: str):
+    """Public check of a practice certificate: genuine with its facts, or nothing (404)."""
+    practice = services.verified_practice(number)
+    if practice is None:
+        return render_template("cooperation/verify.html", practice=None, number=None), 404
+    return render_template("cooperation/verify.html", practice=practice, number=number)
 
 
 @bp.route("/ledger")

@@ -106,7 +106,7 @@ def logins_table() -> str:
 @demo_cli.command("seed")
 def seed_command() -> None:
     """Create the demo world once; later runs change nothing and keep people's data."""
-    from app.demo.cooperation import seed_cooperation
+    from app.demo.cooperation import seed_cooperation, seed_direct
     from app.demo.members import seed_members
     from app.demo.programme import seed_programme
     from app.demo.resources import seed_resources
@@ -122,10 +122,13 @@ def seed_command() -> None:
     coop = None if result.created else seed_cooperation()  # a world seeded before cooperation
     programme = seed_programme()  # each part once: a world seeded before it existed gets it
     resources = seed_resources()
+    direct = seed_direct()  # proposals, agreements in every state, ratings
     members = seed_members()
     db.session.commit()
     added = [
-        part for part in (coop, programme, resources, members) if part is not None and part.created
+        part
+        for part in (coop, programme, resources, direct, members)
+        if part is not None and part.created
     ]
     if not result.created:
         for part in added:
@@ -153,6 +156,7 @@ _PART_NAMES = {
     "CoopResult": "cooperation",
     "ProgrammeResult": "programme",
     "ResourcesResult": "resources",
+    "DirectResult": "direct cooperation",
     "MembersResult": "members",
 }
 

@@ -573,3 +573,328 @@ def _weekdays(start: date, n: int) -> list[date]:
             days.append(day)
         day += timedelta(days=1)
     return days
+
+
+# --- direct pairing, agreements and feedback ----------------------------------------------
+
+DEMO_SCAN = b"%PDF-1.4\n% demo scan of a signed agreement\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+DECLINE_REASONS = ("本学期车间排产已满，明年再议。", "合作模式与我校专业建设规划不一致。")
+COMMENTS = (
+    "师傅指导认真，收获很大。",
+    "岗位安排合理，建议增加轮岗。",
+    "沟通顺畅，成效明显。",
+    None,
+)
+
+
+@dataclass
+class DirectResult:
+    """What the direct-cooperation seed created."""
+
+    created: bool
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def seed_direct(today: date | None = None) -> DirectResult:
+    """Proposals both ways, agreements in every state and ratings, once (flushes only);
+    nothing when present or before the cooperation demo exists."""
+    from app.cooperation.models import Agreement, Proposal
+
+    if db.session.scalar(select(Proposal.id).limit(1)) is not None:
+        return DirectResult(created=False)
+    if db.session.scalar(select(Agreement.id).limit(1)) is not None:
+        return DirectResult(created=False)
+    if not cooperation_present():
+        return DirectResult(created=False)
+    return _Direct(today or cooperation.today()).build()
+
+
+class _Direct:
+    """One run of the direct-cooperation seed."""
+
+    def __init__(self, today: date) -> None:
+        self.rng = random.Random(SEED + 1)
+        self.today = today
+        self.counts: Counter = Counter()
+        self.school_user = db.session.scalar(select(User).where(User.email == data.SCHOOL_EMAIL))
+        self.enterprise_user = db.session.scalar(
+            select(User).where(User.email == data.ENTERPRISE_EMAIL)
+        )
+
+    def build(self) -> DirectResult:
+        """Every part in order; returns the counts."""
+        self._proposals()
+        self._agreements()
+        self._feedback()
+        db.session.flush()
+        return DirectResult(created=True, counts=dict(self.counts))
+
+    @staticmethod
+    def _staff(role: str, org_id: int) -> User | None:
+        column = User.school_id if role == "school" else User.enterprise_id
+        return db.session.scalar(
+            select(User).where(column == org_id, User.role == role).order_by(User.id).limit(1)
+        )
+
+    def _open_offers(self, region: str | None = None, enterprise_id: int | None = None):
+        stmt = (
+            select(Offer)
+            .join(Host, Offer.host_id == Host.id)
+            .join(Enterprise, Host.enterprise_id == Enterprise.id)
+            .where(
+                Offer.status == "open",
+                Offer.slots_taken < Offer.slots,
+                Host.retired_at.is_(None),
+                Enterprise.status == "approved",
+            )
+            .order_by(Offer.id)
+        )
+        if region:
+            stmt = stmt.where(Host.region_code == region)
+        if enterprise_id:
+            stmt = stmt.where(Host.enterprise_id == enterprise_id)
+        return list(db.session.scalars(stmt))
+
+    def _proposals(self) -> None:
+        """The demo enterprise proposes its offers to open requests (the demo school's among
+        them: one waiting, one accepted, one declined); the demo school proposes its majors to
+        offers, the demo enterprise's among them."""
+        from app.cooperation.models import OPEN_REQUEST_STATUSES
+
+        if self.school_user is None or self.enterprise_user is None:
+            return
+        offers = self._open_offers(enterprise_id=self.enterprise_user.enterprise_id)
+        requests = list(
+            db.session.scalars(
+                select(PairingRequest)
+                .where(PairingRequest.status.in_(OPEN_REQUEST_STATUSES))
+                .order_by(PairingRequest.id)
+            )
+        )
+        own = [r for r in requests if r.school_major.school_id == self.school_user.school_id]
+        others = [r for r in requests if r not in own][:6]
+        plans = []
+        if own:
+            plans += [(own[0], "declined"), (own[0], "accepted")]
+            plans += [(r, "pending") for r in own[1:]] or [(own[0], "pending")]
+        plans += [(r, "pending") for r in others]
+        for index, (request, outcome) in enumerate(plans):
+            paired = self._paired()
+            choices = [
+                o for o in offers if o.free > 0 and (request.school_major_id, o.id) not in paired
+            ]
+            if not choices:
+                continue
+            offer = choices[index % len(choices)]
+            try:
+                proposal = cooperation.propose_offer(
+                    self.enterprise_user,
+                    request,
+                    {"offer_id": offer.id, "note": DESCRIPTIONS[index % len(DESCRIPTIONS)]},
+                )
+                if outcome == "accepted":
+                    cooperation.accept_proposal(self.school_user, proposal)
+                elif outcome == "declined":
+                    cooperation.decline_proposal(
+                        self.school_user, proposal, DECLINE_REASONS[index % 2]
+                    )
+            except cooperation.ServiceError:
+                continue
+            self.counts[f"proposals_{outcome}"] += 1
+        self._showcase_school_applies()
+
+    def _paired(self) -> set[tuple[int, int]]:
+        rows = db.session.execute(select(Pairing.school_major_id, Pairing.offer_id))
+        pending = db.session.execute(select(PairingRequest.id).where(PairingRequest.id.is_(None)))
+        del pending
+        return {(m, o) for m, o in rows}
+
+    def _showcase_school_applies(self) -> None:
+        """The demo school proposes its majors to offers: other enterprises' and one of the
+        demo enterprise's (which the demo enterprise answers)."""
+        majors = list(
+            db.session.scalars(
+                select(SchoolMajor)
+                .where(SchoolMajor.school_id == self.school_user.school_id)
+                .order_by(SchoolMajor.id)
+            )
+        )
+        region = self.school_user.school.region_code if self.school_user.school else None
+        targets = self._open_offers(enterprise_id=self.enterprise_user.enterprise_id)[-1:]
+        targets += [
+            o
+            for o in self._open_offers(region)
+            if o.host.enterprise_id != self.enterprise_user.enterprise_id
+        ][:2]
+        for index, offer in enumerate(targets):
+            paired = self._paired()
+            for major in majors[index:] + majors[:index]:
+                if (major.id, offer.id) in paired:
+                    continue
+                try:
+                    cooperation.propose_major(
+                        self.school_user,
+                        offer,
+                        {"school_major_id": major.id, "note": "希望共建生产性实训基地。"},
+                    )
+                except cooperation.ServiceError:
+                    continue
+                self.counts["proposals_pending"] += 1
+                break
+
+    def _agreements(self) -> None:
+        """Agreements of pairings in every state: waiting for the scan, partly confirmed, in
+        force, replaced by a newer version, and one ending within 30 days. The demo school's
+        pairing with the demo enterprise waits for the enterprise's confirmation."""
+        from app.cooperation.models import Agreement, AgreementParty
+        from app.resources import storage
+
+        pairings = list(
+            db.session.scalars(
+                select(Pairing).where(Pairing.status == "active").order_by(Pairing.id)
+            )
+        )
+        ent_id = self.enterprise_user.enterprise_id if self.enterprise_user else None
+        school_id = self.school_user.school_id if self.school_user else None
+        showcase = [
+            p
+            for p in pairings
+            if p.offer.host.enterprise_id == ent_id and p.school_major.school_id == school_id
+        ]
+        rest = [p for p in pairings if p not in showcase]
+        plans = [(p, "partly") for p in showcase[:1]]
+        plans += list(
+            zip(
+                rest,
+                ("no_scan", "active", "superseded", "ending", "active", "partly"),
+                strict=False,
+            )
+        )
+        now = utcnow()
+
+        def record(pairing, plan, version=1, previous=None, title_suffix=""):
+            if plan == "ending":
+                starts = min(pairing.started_on, self.today - timedelta(days=300))
+                ends = self.today + timedelta(days=20)
+            else:
+                starts = pairing.started_on
+                ends = starts + timedelta(days=400)
+            row = Agreement(
+                subject="pairing",
+                pairing_id=pairing.id,
+                version=version,
+                previous_id=previous.id if previous else None,
+                state="pending",
+                title=f"{pairing.school_major.major.name}专业结对合作协议{title_suffix}",
+                starts_on=starts,
+                ends_on=ends,
+                terms="一、企业提供生产性实训岗位并派出技能师傅。\n"
+                "二、学校按学期安排师生进入车间。\n三、双方共同开发一体化课程。",
+                school_id=pairing.school_major.school_id,
+                enterprise_id=pairing.offer.host.enterprise_id,
+                region_code=pairing.region_code,
+            )
+            row.parties = [AgreementParty(party="school"), AgreementParty(party="enterprise")]
+            if plan != "no_scan":
+                from io import BytesIO
+
+                stored = storage.save(BytesIO(DEMO_SCAN), "协议扫描件.pdf")
+                row.file_stored_name = stored.stored_name
+                row.file_original_name = stored.original_name
+                row.file_content_type = stored.content_type
+                row.file_size = stored.size
+                row.file_sha256 = stored.sha256
+                row.file_uploaded_at = now
+            if plan == "partly":
+                row.parties[0].confirmed_at = now
+                row.parties[0].confirmed_by_id = self.school_user.id if self.school_user else None
+            if plan in ("active", "ending", "superseded"):
+                for party in row.parties:
+                    party.confirmed_at = now
+                row.state = "active"
+                row.activated_at = now
+            db.session.add(row)
+            db.session.flush()
+            return row
+
+        for pairing, plan in plans:
+            row = record(pairing, plan)
+            if plan == "superseded":
+                row.state = "superseded"
+                record(pairing, "active", 2, row, "（修订）")
+                self.counts["agreements_superseded"] += 1
+                self.counts["agreements_active"] += 1
+            elif plan in ("active", "ending"):
+                self.counts["agreements_active"] += 1
+            else:
+                self.counts["agreements_pending"] += 1
+
+    def _feedback(self) -> None:
+        """Teachers rate completed placements, enterprises the practices, schools pairings."""
+        practices = list(
+            db.session.scalars(
+                select(Practice).where(Practice.status == "completed").order_by(Practice.id)
+            )
+        )
+        for index, practice in enumerate(practices):
+            teacher_user = practice.teacher.user
+            enterprise = self._staff("enterprise", practice.placement.host.enterprise_id)
+            base = self.rng.randint(3, 5)
+            answers = []
+            if teacher_user is not None and index < 60:
+                answers.append(
+                    (
+                        teacher_user,
+                        "placement",
+                        {
+                            "guidance": base,
+                            "learning": max(1, base - self.rng.randint(0, 1)),
+                            "conditions": self.rng.randint(3, 5),
+                        },
+                    )
+                )
+            if enterprise is not None:
+                answers.append(
+                    (
+                        enterprise,
+                        "practice",
+                        {"attitude": 5, "skill": base, "contribution": self.rng.randint(3, 5)},
+                    )
+                )
+            for author, occasion, scores in answers:
+                try:
+                    cooperation.submit_feedback(
+                        author,
+                        {
+                            "occasion": occasion,
+                            "subject_id": practice.id,
+                            "scores": scores,
+                            "comment": COMMENTS[index % len(COMMENTS)],
+                        },
+                    )
+                except cooperation.ServiceError:
+                    continue
+                self.counts[f"feedback_{occasion}"] += 1
+        pairings = list(db.session.scalars(select(Pairing).order_by(Pairing.id)))
+        for index, pairing in enumerate(pairings):
+            school = self._staff("school", pairing.school_major.school_id)
+            if school is None or index % 3 == 2:
+                continue
+            occasion = "pairing_end" if pairing.status == "ended" else "pairing_year"
+            try:
+                cooperation.submit_feedback(
+                    school,
+                    {
+                        "occasion": occasion,
+                        "subject_id": pairing.id,
+                        "scores": {
+                            "communication": self.rng.randint(3, 5),
+                            "commitment": self.rng.randint(3, 5),
+                            "results": self.rng.randint(2, 5),
+                        },
+                        "comment": COMMENTS[index % len(COMMENTS)],
+                    },
+                )
+            except cooperation.ServiceError:
+                continue
+            self.counts["feedback_pairing"] += 1

@@ -64,6 +64,25 @@ MESSAGES = {
     "supervision_recorded": _l(
         "A supervision visit of %(visited_on)s was recorded with %(actions)s required actions."
     ),
+    # direct pairing proposals (sent by app/cooperation)
+    "proposal_received": _l(
+        "%(party)s proposes to pair %(major)s of %(school)s with %(host)s of %(enterprise)s."
+    ),
+    "proposal_accepted": _l(
+        "The proposal to pair %(major)s of %(school)s with %(host)s was accepted: "
+        "the pairing has started."
+    ),
+    "agreement_created": _l(
+        "Agreement “%(title)s” (version %(version)s) was recorded: upload the signed scan and "
+        "confirm it."
+    ),
+    "agreement_active": _l(
+        "Agreement “%(title)s” (version %(version)s) is confirmed by every party and in force."
+    ),
+    "agreement_ending": _l("Agreement “%(title)s” ends on %(ends_on)s: renew it in time."),
+    "proposal_declined": _l(
+        "The proposal to pair %(major)s of %(school)s with %(host)s was declined: %(reason)s"
+    ),
 }
 FALLBACK = _l("You have a new notification.")
 

@@ -666,11 +666,16 @@ def training_new():
 @public
 def training_detail(programme_id: int):
     """A programme; trainees are shown to its managers and the partner school."""
+    from app.cooperation.services import latest_agreement, may_sign_programme
+
     programme = _load(TrainingProgramme, programme_id)
+    agreement = latest_agreement("programme", programme.id)
     return render_template(
         "resources/training_detail.html",
         programme=programme,
         manage=programme.can_edit(current_user),
+        agreement=agreement if agreement and agreement.can_view(current_user) else None,
+        may_record_agreement=agreement is None and may_sign_programme(current_user, programme),
         see_trainees=programme.can_see_trainees(current_user),
         trainee_form=f.TraineeForm(),
         outcome_form=f.OutcomeForm(),

@@ -20,15 +20,19 @@ def expire_command() -> None:
 def remind_command() -> None:
     """Remind both sides of proposals whose deadline is within 3 days (once per match), and
     send the programme's reminders (batches closing, supervision actions, objections,
-    teachers behind the practice rule), each occasion once."""
+    teachers behind the practice rule) and tell both parties of agreements ending within 30
+    days, each occasion once."""
     from app.common.time import local_today
+    from app.cooperation.services import remind_agreements_ending
     from app.programme.reminders import send_reminders
 
     count = services.remind_deadlines()
     programme = send_reminders(local_today())
+    agreements = remind_agreements_ending(local_today())
     db.session.commit()
     click.echo(f"reminded {count} match(es)")
     click.echo("programme reminders: " + ", ".join(f"{k} {v}" for k, v in programme.items()))
+    click.echo(f"reminded {agreements} agreement(s) ending soon")
 
 
 @bp.cli.command("worker")

@@ -24,6 +24,7 @@ CRITERION_LABELS = {
     "period": _l("Period overlap"),
     "capacity": _l("Places cover the need"),
     "choice": _l("Rank of the choice"),
+    "feedback": _l("Host's average rating (feedback)"),
 }
 ROUND_STATUS_LABELS = {
     "draft": _l("Draft"),
@@ -115,7 +116,11 @@ for _name in CRITERIA:
         FloatField(
             CRITERION_LABELS[_name],
             default=_defaults[_name],
-            validators=[InputRequired(), NumberRange(min=0, max=1000)],
+            # optional criteria (off by default, e.g. feedback) may be left out: 0
+            validators=[
+                Optional() if not _defaults[_name] else InputRequired(),
+                NumberRange(min=0, max=1000),
+            ],
         ),
     )
 
@@ -124,7 +129,7 @@ class RoundPageForm(RoundForm, WeightsMixin):
     """The HTML form: the round plus its weights."""
 
     def weights(self) -> dict[str, float]:
-        return {n: getattr(self, f"weight_{n}").data for n in CRITERIA}
+        return {n: getattr(self, f"weight_{n}").data or 0 for n in CRITERIA}
 
 
 class ReasonForm(FlaskForm):

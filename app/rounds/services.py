@@ -22,6 +22,7 @@ from app.common.errors import Forbidden, InvalidState, ServiceError, ValidationF
 from app.common.time import utcnow
 from app.cooperation import services as cooperation
 from app.cooperation.models import (
+    OPEN_REQUEST_STATUSES,
     Application,
     Offer,
     Pairing,
@@ -50,7 +51,7 @@ from matching.scoring import ApplicantProfile, HostProfile, Period, Weights, sco
 CLOSED_PAIR_STATUSES = ("declined", "expired")
 #: Statuses that keep a pair (and its place) out of any other round.
 TAKEN_STATUSES = (*HOLDING_STATUSES, "confirmed")
-REQUEST_OPEN = ("submitted", "endorsed")
+REQUEST_OPEN = OPEN_REQUEST_STATUSES
 REMIND_WITHIN = timedelta(days=3)
 PRUNE_ABOVE = 2000  # pairing rounds above this many applicants keep only the top candidates
 
@@ -202,6 +203,15 @@ def _period(row) -> Period:
     return Period(row.starts_on, row.ends_on)
 
 
+def _host_ratings(weights: Weights) -> dict[int, float]:
+    """Hosts' average ratings, read only when the round weighs the feedback criterion."""
+    if not weights.feedback:
+        return {}
+    from app.cooperation.queries import host_average_map
+
+    return host_average_map()
+
+
 def build_placement_problem(round_: MatchRound) -> Built:
     """Endorsed applications (confirmed teachers) × their ranked open placements in scope."""
     built = Built()
@@ -243,6 +253,7 @@ def build_placement_problem(round_: MatchRound) -> Built:
         )
     }
     profiles: dict[int, HostProfile] = {}
+    ratings = _host_ratings(weights)
     for pid, p in placements.items():
         free = p.seats - p.seats_taken - held.get(pid, 0) - reserved[pid]
         hid = f"p{pid}"
@@ -252,6 +263,7 @@ def build_placement_problem(round_: MatchRound) -> Built:
             p.host.region_code,
             period=_period(p),
             capacity=max(free, 0),
+            rating=ratings.get(p.host_id),
         )
         built.hosts.append(MHost(hid, max(free, 0)))
         built.labels[hid] = f"{p.host.name} · {p.title or ''}".strip(" ·")
@@ -342,6 +354,7 @@ def build_pairing_problem(round_: MatchRound) -> Built:
         .order_by(Offer.id)
     ).all()
     a_profiles, h_profiles, by_id = [], [], {}
+    ratings = _host_ratings(weights)
     for o in offers:
         free = max(o.slots - o.slots_taken - held_offer.get(o.id, 0) - reserved_offer[o.id], 0)
         hid = f"o{o.id}"
@@ -353,6 +366,7 @@ def build_pairing_problem(round_: MatchRound) -> Built:
                 modes=frozenset({o.mode}),
                 period=_period(o),
                 capacity=free,
+                rating=ratings.get(o.host_id),
             )
         )
         built.hosts.append(MHost(hid, free))
@@ -883,13 +897,7 @@ def _confirm(actor: User, match: Match, side: str) -> Match:
 
 def _close_request_when_served(request: PairingRequest) -> None:
     """A pairing request with as many active pairings as wanted becomes `matched`."""
-    count = db.session.scalar(
-        select(func.count(Pairing.id)).where(
-            Pairing.pairing_request_id == request.id, Pairing.status == "active"
-        )
-    )
-    if count >= request.wanted:
-        request.status = "matched"
+    cooperation.close_request_when_served(request)
 
 
 def decline_match(actor: User, match: Match, reason: str | None) -> Match:

@@ -14,6 +14,7 @@ from app.cooperation.models import (
     Placement,
     Practice,
     PracticeEntry,
+    Proposal,
 )
 from app.extensions import db
 from app.reference.models import Major, Occupation
@@ -162,5 +163,67 @@ def make_pairing(school_major, offer, *, status: str = "active"):
     """An agreed pairing of the major with the offer."""
     row = Pairing(school_major=school_major, offer=offer, started_on=START, status=status)
     db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def make_proposal(school_major, offer, *, direction: str = "to_offer", status: str = "pending"):
+    """A proposal of the major to the offer (by the school unless direction is to_request)."""
+    row = Proposal(
+        direction=direction,
+        school_major=school_major,
+        offer=offer,
+        status=status,
+        note="希望合作",
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+SCAN = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def make_agreement(pairing, *, with_scan: bool = True, title: str = "结对合作协议"):
+    """A pending agreement of the pairing (school and enterprise), with a signed scan."""
+    import io
+
+    from app.common.time import local_today
+    from app.cooperation import services
+    from tests.resources.factories import use_temp_uploads
+
+    use_temp_uploads()
+    school_user = make_user("school", school=pairing.school_major.school)
+    today = local_today()
+    row = services.create_agreement(
+        school_user,
+        {
+            "subject": "pairing",
+            "subject_id": pairing.id,
+            "title": title,
+            "starts_on": today,
+            "ends_on": today + timedelta(days=365),
+            "terms": "双方共同培养学生",
+        },
+    )
+    if with_scan:
+        services.upload_agreement_file(school_user, row, io.BytesIO(SCAN), "signed.pdf")
+    db.session.commit()
+    return row
+
+
+def make_feedback(practice, author, scores: dict | None = None, comment: str | None = None):
+    """The teacher's rating of the completed practice's placement."""
+    from app.cooperation import services
+
+    row = services.submit_feedback(
+        author,
+        {
+            "occasion": "placement",
+            "subject_id": practice.id,
+            "scores": scores or {"guidance": 5, "learning": 4, "conditions": 4},
+            "comment": comment,
+        },
+    )
     db.session.commit()
     return row

@@ -78,7 +78,9 @@ def test_perfect_pair_scores_100_and_breakdown_sums() -> None:
         "period",
         "capacity",
         "choice",
+        "feedback",
     ]
+    assert edge.breakdown[-1].points == 0  # the feedback criterion is off by default
     assert sum(c.points for c in edge.breakdown) == 100
     assert edge.breakdown[2].explanation == "合作模式一致（校企联动）"
     assert edge.to_edge()["breakdown"][0]["criterion"] == "occupation"
@@ -162,6 +164,7 @@ def _random_profiles(seed: int) -> tuple[list[ApplicantProfile], list[HostProfil
             frozenset(rng.sample(modes, rng.randint(0, 3))),
             period(),
             rng.randint(0, 4),
+            None if rng.random() < 0.3 else round(rng.uniform(1, 5), 2),
         )
         for j in range(20)
     ]
@@ -169,9 +172,12 @@ def _random_profiles(seed: int) -> tuple[list[ApplicantProfile], list[HostProfil
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_vectorised_scores_equal_score_pair(seed: int) -> None:
+@pytest.mark.parametrize("feedback", [0, 2.5])
+def test_vectorised_scores_equal_score_pair(seed: int, feedback: float) -> None:
     apps, hosts = _random_profiles(seed)
-    weights = Weights(occupation=7, distance=3.5, mode=1, period=2, capacity=1, choice=4)
+    weights = Weights(
+        occupation=7, distance=3.5, mode=1, period=2, capacity=1, choice=4, feedback=feedback
+    )
     enc = _Encoded(apps, hosts)
     pa = np.repeat(np.arange(len(apps)), len(hosts))
     ph = np.tile(np.arange(len(hosts)), len(apps))
@@ -190,3 +196,17 @@ def test_vectorised_scores_equal_score_pair(seed: int) -> None:
             assert edge.score == scores[k]
             assert sum(c.points for c in edge.breakdown) == edge.score
             assert 0 <= edge.score <= 100
+
+
+def test_feedback_criterion_is_off_by_default_and_prefers_well_rated_hosts() -> None:
+    applicant = app()
+    good, poor, unrated = host(rating=4.8), host(rating=1.5), host()
+    default = [score_pair(applicant, h).score for h in (good, poor, unrated)]
+    assert len(set(default)) == 1  # weight 0: ratings change nothing
+    weights = Weights(feedback=20)
+    scored = {n: score_pair(applicant, h, weights) for n, h in (("good", good), ("poor", poor))}
+    scored["unrated"] = score_pair(applicant, unrated, weights)
+    assert scored["good"].score > scored["unrated"].score > scored["poor"].score
+    line = scored["good"].breakdown[-1]
+    assert line.criterion == "feedback" and "4.8" in line.explanation and line.points > 0
+    assert "暂无评价" in scored["unrated"].breakdown[-1].explanation

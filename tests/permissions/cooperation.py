@@ -4,7 +4,7 @@ applications, pairings, practice, the practice rule)."""
 from app.common.time import local_today
 from tests.cooperation import factories as f
 from tests.helpers import World
-from tests.permissions.common import Row, api_only, both, everyone, only
+from tests.permissions.common import Row, api_login, api_only, both, everyone, logged_in, only
 
 API = "/api/v1"
 ENTERPRISES = {"enterprise": 200, "enterprise_other": 200}
@@ -52,6 +52,49 @@ def _pairing(w: World):
 
 def _pairing_request(w: World):
     return f.make_pairing_request(f.make_school_major(w.school))
+
+
+def _proposal(w: World):
+    return f.make_proposal(f.make_school_major(w.school), f.make_offer(w.host))
+
+
+def _agreement(w: World):
+    return f.make_agreement(_pairing(w))
+
+
+def _agreement_body(w: World) -> dict:
+    return {
+        "subject": "pairing",
+        "subject_id": _pairing(w).id,
+        "title": "结对协议",
+        "starts_on": "2026-03-01",
+        "ends_on": "2027-02-28",
+        "terms": "双方共同培养",
+    }
+
+
+AGREEMENT_VIEW = {
+    "*": 404,
+    "anonymous": 302,
+    "school": 200,
+    "enterprise": 200,
+    "league_admin": 200,
+    "region_admin": 200,
+}
+
+
+def _feedback(w: World):
+    return f.make_feedback(_practice(w, "completed"), w.users["teacher"])
+
+
+def _rate_url(w: World) -> str:
+    practice = _practice(w, "completed")
+    return f"/cooperation/feedback/new?occasion=placement&subject_id={practice.id}"
+
+
+RATERS = {"teacher": 200, **SCHOOLS, **ENTERPRISES}
+RATER_ROLES_404 = {"school": 404, "school_other": 404, "enterprise": 404, "enterprise_other": 404}
+PLACEMENT_SCORES = {"guidance": 5, "learning": 4, "conditions": 4}
 
 
 def _unconfirmed(w: World):
@@ -138,6 +181,96 @@ ROWS: dict[str, Row] = {
         lambda w: f"/cooperation/pairings/{_pairing(w).id}/end",
         only({"school": 302, "enterprise": 302, "school_other": 404, "enterprise_other": 404}),
     ),
+    # direct pairing proposals
+    "GET cooperation.pairing_requests": Row(
+        "GET", "/cooperation/pairing-requests", only(ENTERPRISES)
+    ),
+    "GET cooperation.pairing_request_detail": Row(
+        "GET",
+        lambda w: f"/cooperation/pairing-requests/{_pairing_request(w).id}",
+        only(ENTERPRISES),
+    ),
+    "POST cooperation.pairing_request_detail": Row(
+        "POST",
+        lambda w: f"/cooperation/pairing-requests/{_pairing_request(w).id}",
+        only({"enterprise": 422, "enterprise_other": 422}),
+    ),
+    "POST cooperation.offer_propose": Row(
+        "POST",
+        lambda w: f"/cooperation/offers/{f.make_offer(w.host).id}/proposals",
+        only({"school": 422, "school_other": 422}),
+    ),
+    "GET cooperation.proposals": Row(
+        "GET", "/cooperation/proposals", only({**SCHOOLS, **ENTERPRISES})
+    ),
+    "POST cooperation.proposal_accept": Row(
+        "POST",
+        lambda w: f"/cooperation/proposals/{_proposal(w).id}/accept",
+        only({"school": 302, "enterprise": 302, "school_other": 404, "enterprise_other": 404}),
+    ),
+    "GET cooperation.proposal_decline": Row(
+        "GET",
+        lambda w: f"/cooperation/proposals/{_proposal(w).id}/decline",
+        only({"school": 200, "enterprise": 200, "school_other": 404, "enterprise_other": 404}),
+    ),
+    "POST cooperation.proposal_decline": Row(
+        "POST",
+        lambda w: f"/cooperation/proposals/{_proposal(w).id}/decline",
+        only({"school": 422, "enterprise": 422, "school_other": 404, "enterprise_other": 404}),
+    ),
+    # agreements
+    "GET cooperation.agreements": Row("GET", "/cooperation/agreements", logged_in()),
+    "GET cooperation.agreement_new": Row(
+        "GET", "/cooperation/agreements/new", only({**SCHOOLS, **ENTERPRISES})
+    ),
+    "POST cooperation.agreement_new": Row(
+        "POST",
+        "/cooperation/agreements/new",
+        only({"school": 422, "school_other": 422, "enterprise": 422, "enterprise_other": 422}),
+    ),
+    "GET cooperation.agreement_detail": Row(
+        "GET", lambda w: f"/cooperation/agreements/{_agreement(w).id}", AGREEMENT_VIEW
+    ),
+    "GET cooperation.agreement_file": Row(
+        "GET", lambda w: f"/cooperation/agreements/{_agreement(w).id}/file", AGREEMENT_VIEW
+    ),
+    "POST cooperation.agreement_upload": Row(
+        "POST",
+        lambda w: f"/cooperation/agreements/{_agreement(w).id}/file",
+        only({"school": 422, "enterprise": 422, "school_other": 404, "enterprise_other": 404}),
+    ),
+    "POST cooperation.agreement_confirm": Row(
+        "POST",
+        lambda w: f"/cooperation/agreements/{_agreement(w).id}/confirm",
+        only(
+            {
+                "school": 302,
+                "enterprise": 302,
+                "school_other": 404,
+                "enterprise_other": 404,
+                "teacher": 404,
+            }
+        ),
+    ),
+    # feedback
+    "GET cooperation.feedback": Row("GET", "/cooperation/feedback", only(RATERS)),
+    "GET cooperation.feedback_new": Row(
+        "GET", _rate_url, only({"teacher": 200, **RATER_ROLES_404})
+    ),
+    "POST cooperation.feedback_new": Row(
+        "POST", _rate_url, only({"teacher": 422, **RATER_ROLES_404})
+    ),
+    "GET cooperation.feedback_edit": Row(
+        "GET",
+        lambda w: f"/cooperation/feedback/{_feedback(w).id}/edit",
+        only({"teacher": 200, **RATER_ROLES_404}),
+    ),
+    "POST cooperation.feedback_edit": Row(
+        "POST",
+        lambda w: f"/cooperation/feedback/{_feedback(w).id}/edit",
+        only({"teacher": 422, **RATER_ROLES_404}),
+    ),
+    "GET cooperation.feedback_report": Row("GET", "/cooperation/feedback/report", only(ADMINS)),
     # teacher
     **both("cooperation.teacher_profile", "/cooperation/profile", only({"teacher": 200})),
     **both("cooperation.apply", "/cooperation/applications/new", only({"teacher": 302})),
@@ -162,6 +295,11 @@ ROWS: dict[str, Row] = {
         "GET",
         lambda w: f"/cooperation/practices/{_practice(w, 'completed').id}/certificate",
         HOHHOT_VIEW,
+    ),
+    "GET verify.certificate": Row(
+        "GET",
+        lambda w: f"/verify/{_practice(w, 'completed').certificate_no}",
+        everyone(),
     ),
     "GET cooperation.practice_ledger": Row("GET", "/cooperation/ledger", only({"teacher": 200})),
     # administrators
@@ -239,7 +377,7 @@ ROWS: dict[str, Row] = {
         _api_own("enterprise", other=403),
     ),
     "GET api.pairing_request_list": Row(
-        "GET", f"{API}/pairing-requests", api_only({**SCHOOLS, **ADMINS})
+        "GET", f"{API}/pairing-requests", api_only({**SCHOOLS, **ENTERPRISES, **ADMINS})
     ),
     "POST api.create_pairing_request": Row(
         "POST",
@@ -258,7 +396,14 @@ ROWS: dict[str, Row] = {
     "GET api.pairing_request": Row(
         "GET",
         lambda w: f"{API}/pairing-requests/{_pairing_request(w).id}",
-        {"*": 404, "anonymous": 401, "school": 200, "league_admin": 200, "region_admin": 200},
+        {
+            "*": 404,
+            "anonymous": 401,
+            "school": 200,
+            "league_admin": 200,
+            "region_admin": 200,
+            **ENTERPRISES,
+        },
     ),
     "POST api.withdraw_pairing_request": Row(
         "POST",
@@ -273,6 +418,103 @@ ROWS: dict[str, Row] = {
         lambda w: f"{API}/pairings/{_pairing(w).id}/end",
         api_only({"school": 200, "enterprise": 200, "school_other": 404, "enterprise_other": 404}),
     ),
+    "POST api.propose_offer": Row(
+        "POST",
+        lambda w: f"{API}/pairing-requests/{_pairing_request(w).id}/proposals",
+        _api_own("enterprise", 201, 422),
+        lambda w: {"offer_id": f.make_offer(w.host).id, "note": "欢迎"},
+    ),
+    "POST api.propose_major": Row(
+        "POST",
+        lambda w: f"{API}/offers/{f.make_offer(w.host).id}/proposals",
+        _api_own("school", 201, 422),
+        lambda w: {"school_major_id": f.make_school_major(w.school).id},
+    ),
+    "GET api.proposal_list": Row("GET", f"{API}/proposals", api_only({**SCHOOLS, **ENTERPRISES})),
+    "GET api.proposal": Row(
+        "GET",
+        lambda w: f"{API}/proposals/{_proposal(w).id}",
+        {
+            "*": 404,
+            "anonymous": 401,
+            "school": 200,
+            "enterprise": 200,
+            "league_admin": 200,
+            "region_admin": 200,
+        },
+    ),
+    "POST api.accept_proposal": Row(
+        "POST",
+        lambda w: f"{API}/proposals/{_proposal(w).id}/accept",
+        api_only({"enterprise": 200, "school": 403, "school_other": 404, "enterprise_other": 404}),
+    ),
+    "POST api.decline_proposal": Row(
+        "POST",
+        lambda w: f"{API}/proposals/{_proposal(w).id}/decline",
+        api_only({"enterprise": 200, "school": 403, "school_other": 404, "enterprise_other": 404}),
+        {"reason": "名额已满"},
+    ),
+    "GET api.agreement_list": Row("GET", f"{API}/agreements", api_login(200)),
+    "POST api.create_agreement": Row(
+        "POST",
+        f"{API}/agreements",
+        api_only({"school": 201, "enterprise": 201}),
+        _agreement_body,
+    ),
+    "GET api.agreement": Row(
+        "GET",
+        lambda w: f"{API}/agreements/{_agreement(w).id}",
+        {**AGREEMENT_VIEW, "anonymous": 401},
+    ),
+    "POST api.agreement_file_upload": Row(
+        "POST",
+        lambda w: f"{API}/agreements/{_agreement(w).id}/files",
+        api_only({"school": 422, "enterprise": 422, "school_other": 404, "enterprise_other": 404}),
+    ),
+    "POST api.confirm_agreement": Row(
+        "POST",
+        lambda w: f"{API}/agreements/{_agreement(w).id}/confirm",
+        api_only(
+            {
+                "school": 200,
+                "enterprise": 200,
+                "school_other": 404,
+                "enterprise_other": 404,
+                "teacher": 404,
+            }
+        ),
+    ),
+    "GET api.feedback_list": Row("GET", f"{API}/feedback", api_only(RATERS)),
+    "POST api.create_feedback": Row(
+        "POST",
+        f"{API}/feedback",
+        api_only(
+            {
+                "teacher": 201,
+                "school": 403,
+                "enterprise": 403,
+                "school_other": 422,
+                "enterprise_other": 422,
+            }
+        ),
+        lambda w: {
+            "occasion": "placement",
+            "subject_id": _practice(w, "completed").id,
+            "scores": PLACEMENT_SCORES,
+        },
+    ),
+    "GET api.feedback_item": Row(
+        "GET",
+        lambda w: f"{API}/feedback/{_feedback(w).id}",
+        {"*": 404, "anonymous": 401, "teacher": 200},
+    ),
+    "PUT api.update_feedback": Row(
+        "PUT",
+        lambda w: f"{API}/feedback/{_feedback(w).id}",
+        api_only({"teacher": 200, **RATER_ROLES_404}),
+        {"scores": PLACEMENT_SCORES},
+    ),
+    "GET api.feedback_report": Row("GET", f"{API}/feedback-report", api_only(ADMINS)),
     "GET api.application_list": Row(
         "GET", f"{API}/applications", api_only({"teacher": 200, **SCHOOLS, **ENTERPRISES, **ADMINS})
     ),
