@@ -95,6 +95,9 @@ class Config:
     MAX_URL_LENGTH = int(os.environ.get("MAX_URL_LENGTH", "4096"))
     PAGE_SIZE = 20
     API_TOKEN_TTL_DAYS = 30
+    # Emailed one-use links: invitations to join an organisation, password resets.
+    INVITATION_TTL_DAYS = int(os.environ.get("INVITATION_TTL_DAYS", "7"))
+    PASSWORD_RESET_TTL_MINUTES = int(os.environ.get("PASSWORD_RESET_TTL_MINUTES", "60"))
     HSTS = False
     # Email notifications: off unless MAIL_SERVER is set.
     MAIL_SERVER = os.environ.get("MAIL_SERVER")

@@ -40,8 +40,10 @@ NAV = (
     (BROWSE, "resources.trainings", _l("Training programmes"), "all"),
     (BROWSE, "programme.notices", _l("Public notices"), "all"),
     (MANAGE, "registry.review_queue", _l("Review queue"), ADMINS),
+    (MANAGE, "registry.claims", _l("Claims"), ADMINS),
     (MANAGE, "rounds.index", _l("Match rounds"), ADMINS),
     (MANAGE, "cooperation.practice_compliance", _l("Practice rule"), ADMINS),
+    (MANAGE, "auth.users", _l("Accounts"), ADMINS),
     (MANAGE, "cooperation.agreements", _l("Agreements"), ADMINS),
     (MANAGE, "cooperation.feedback_report", _l("Feedback report"), ADMINS),
     (MANAGE, "programme.audit_log", _l("Audit log"), ("region_admin",)),
@@ -118,8 +120,20 @@ def status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
 
 
+def live_api_tokens() -> int:
+    """How many working API tokens the logged-in account has (logout then offers to revoke)."""
+    if not current_user.is_authenticated:
+        return 0
+    from app.auth.services import live_token_count
+
+    return live_token_count(current_user)
+
+
 def register(app: Flask) -> None:
     """Expose the helpers to templates."""
     app.jinja_env.globals.update(
-        nav_items=nav_items, next_steps=next_steps, status_label=status_label
+        nav_items=nav_items,
+        next_steps=next_steps,
+        status_label=status_label,
+        live_api_tokens=live_api_tokens,
     )

@@ -59,8 +59,10 @@ def make_user(
     school=None,
     enterprise=None,
     name: str | None = None,
+    membership_role: str | None = None,
 ):
-    """Create and commit an account with PASSWORD."""
+    """Create and commit an account with PASSWORD (a member of its organisation: owner unless
+    membership_role says staff)."""
     from app.auth.models import User
     from app.auth.services import hash_password
 
@@ -72,6 +74,9 @@ def make_user(
         region_code=region_code if role == "league_admin" else region_code,
         school_id=school.id if school else None,
         enterprise_id=enterprise.id if enterprise else None,
+        membership_role=(membership_role or "owner")
+        if role in ("school", "enterprise") and (school or enterprise)
+        else None,
     )
     db.session.add(user)
     db.session.commit()
@@ -104,6 +109,7 @@ def make_enterprise(
     db.session.commit()
     if owner is not None:
         owner.enterprise_id = enterprise.id
+        owner.membership_role = "owner"
         db.session.commit()
     return enterprise
 
@@ -132,6 +138,7 @@ def make_school(
     db.session.commit()
     if owner is not None:
         owner.school_id = school.id
+        owner.membership_role = "owner"
         db.session.commit()
     return school
 
@@ -207,7 +214,8 @@ class World:
 
 
 def build_world() -> World:
-    """Two leagues (Hohhot, Baotou) with an enterprise, a school and accounts in each."""
+    """Two leagues (Hohhot, Baotou) with an enterprise, a school and accounts in each; the
+    Hohhot enterprise and school each have an owner and a staff member."""
     ent = make_enterprise(region_code=HOHHOT, name="呼和浩特机床厂")
     other_ent = make_enterprise(region_code=BAOTOU, name="包头稀土公司")
     pending = make_enterprise(region_code=HOHHOT, status="pending", name="待审企业")
@@ -217,10 +225,12 @@ def build_world() -> World:
     other_host = make_host(other_ent, name="冶炼班组", occupations=("6-17-03-02",))
     users = {
         "enterprise": make_user("enterprise", enterprise=ent),
+        "enterprise_staff": make_user("enterprise", enterprise=ent, membership_role="staff"),
         "enterprise_other": make_user("enterprise", enterprise=other_ent),
         "enterprise_pending": make_user("enterprise", enterprise=pending),
         "enterprise_new": make_user("enterprise"),
         "school": make_user("school", school=school),
+        "school_staff": make_user("school", school=school, membership_role="staff"),
         "school_other": make_user("school", school=other_school),
         "school_new": make_user("school"),
         "teacher": make_user("teacher", school=school),

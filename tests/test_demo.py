@@ -593,6 +593,30 @@ def test_programme_and_resources_seed_once(app):
     assert table_counts() == before
 
 
+def test_demo_organisations_have_a_staff_member_and_a_pending_invitation(app):
+    from app.auth.models import Invitation
+
+    seed(app)
+    for owner_email, staff_email in (
+        (data.ENTERPRISE_EMAIL, data.ENTERPRISE_STAFF_EMAIL),
+        (data.SCHOOL_EMAIL, data.SCHOOL_STAFF_EMAIL),
+    ):
+        owner = db.session.scalar(select(User).where(User.email == owner_email))
+        staff = db.session.scalar(select(User).where(User.email == staff_email))
+        assert owner.membership_role == "owner" and staff.membership_role == "staff"
+        assert owner.organisation is staff.organisation is not None
+        invitations = [i for i in db.session.scalars(select(Invitation)) if i.pending]
+        assert any(i.organisation is owner.organisation for i in invitations)
+        client = app.test_client()
+        assert helpers.login(client, staff, data.DEMO_PASSWORD).status_code == 302
+    before = table_counts()
+    seed(app)
+    assert table_counts() == before
+    assert (
+        data.ENTERPRISE_STAFF_EMAIL in app.test_cli_runner().invoke(args=["demo", "logins"]).output
+    )
+
+
 def test_direct_cooperation_proposals_agreements_and_ratings(app):
     from app.cooperation.models import Agreement, AgreementParty, Feedback, Proposal
 

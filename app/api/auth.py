@@ -92,6 +92,7 @@ def issue_token() -> ResponseReturnValue:
         raise ValidationFailed(message, {"password": message})
     user = services.authenticate(payload["email"], payload["password"])
     if user is None:
+        db.session.commit()  # keep the audited failure
         raise Unauthorized(_("Wrong email or password."))
     attempt.succeeded()
     token = services.issue_token(user)

@@ -169,6 +169,13 @@ def _schemas() -> dict[str, dict]:
                 "region_code": _nullable(text),
                 "school_id": _nullable(integer),
                 "enterprise_id": _nullable(integer),
+                "membership_role": {
+                    "type": "string",
+                    "enum": ["owner", "staff"],
+                    "nullable": True,
+                    "description": "Role inside the school or enterprise.",
+                },
+                "active": {"type": "boolean"},
             },
             ["id", "email", "role"],
         ),

@@ -49,6 +49,12 @@ def _editable(obj) -> None:
         raise Forbidden(_("You may not change this."))
 
 
+def _manageable(org) -> None:
+    """Forbidden unless the current user may change the organisation's profile (owners)."""
+    if not org.can_manage(api_user()):
+        raise Forbidden(_("Only the organisation's owners change its profile."))
+
+
 def _changes(data: dict[str, Any], current: dict[str, Any], spec: dict) -> dict[str, Any]:
     """The validated fields whose value differs from the current one ('' and None are equal)."""
     changed = {}
@@ -166,7 +172,7 @@ def enterprise(id: int) -> ResponseReturnValue:
 def update_enterprise(id: int) -> ResponseReturnValue:
     """Merge the body into the profile, validate the whole, save the fields that changed."""
     enterprise = visible_or_404(Enterprise, id)
-    _editable(enterprise)
+    _manageable(enterprise)
     current = _enterprise_values(enterprise)
     data = validated(EnterpriseForm, {**current, **writable(json_object(), ENTERPRISE_INPUT)})
     changes = _changes(data, current, ENTERPRISE_INPUT)
@@ -245,7 +251,7 @@ def school(id: int) -> ResponseReturnValue:
 def update_school(id: int) -> ResponseReturnValue:
     """Merge the body into the profile, validate the whole, save the fields that changed."""
     school = visible_or_404(School, id)
-    _editable(school)
+    _manageable(school)
     current = _school_values(school)
     data = validated(SchoolForm, {**current, **writable(json_object(), SCHOOL_INPUT)})
     changes = _changes(data, current, SCHOOL_INPUT)

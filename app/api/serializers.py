@@ -21,6 +21,8 @@ def account_json(user) -> dict[str, Any]:
         "region_code": user.region_code,
         "school_id": user.school_id,
         "enterprise_id": user.enterprise_id,
+        "membership_role": user.membership_role,
+        "active": user.active,
     }
 
 

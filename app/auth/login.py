@@ -1,9 +1,11 @@
-"""Flask-Login wiring and session identity (login attempts are counted in app.auth.throttle)."""
+"""Flask-Login wiring and session identity (login attempts are counted in app.auth.throttle;
+password-reset requests and emailed links are limited here)."""
 
+from flask import g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 
-from app.extensions import db
+from app.extensions import db, limiter
 
 
 def configure(manager: LoginManager) -> None:
@@ -77,3 +79,47 @@ def register_idle_timeout(app) -> None:
         if not isinstance(last, int) or now - last >= 15:
             session["last_seen"] = now
         return None
+
+
+def mark_login_failed() -> None:
+    """Tell the rate limiter that this request was a failed attempt (a bad emailed link)."""
+    g.login_failed = True
+
+
+def _failed() -> bool:
+    return bool(g.get("login_failed"))
+
+
+def _account_key() -> str:
+    """Rate-limit key of the account named in the request (form or JSON body)."""
+    data = request.get_json(silent=True) if request.is_json else request.form
+    email = data.get("email") if isinstance(data, dict) or hasattr(data, "getlist") else None
+    return f"login-account:{email.strip().lower() if isinstance(email, str) else ''}"
+
+
+def _limit_value() -> str:
+    from flask import current_app
+
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _reset_account_key() -> str:
+    """Rate-limit key of the email a reset is asked for."""
+    return "reset-" + _account_key()
+
+
+def reset_limits(view):
+    """Limit password-reset requests per address and per email as logins are (every request
+    counts, whether the email has an account or not)."""
+    view = limiter.limit(_limit_value, methods=["POST"], scope="reset-address")(view)
+    view = limiter.limit(
+        _limit_value, methods=["POST"], key_func=_reset_account_key, scope="reset-account"
+    )(view)
+    return view
+
+
+def link_limits(view):
+    """Limit failed uses of emailed links (bad, used or expired tokens) per address."""
+    return limiter.limit(
+        _limit_value, methods=["POST"], deduct_when=lambda r: _failed(), scope="link-address"
+    )(view)

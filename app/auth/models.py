@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 ROLES = ("enterprise", "school", "teacher", "league_admin", "region_admin")
 SELF_SIGNUP_ROLES = ("enterprise", "school", "teacher")
 ADMIN_ROLES = ("league_admin", "region_admin")
+#: Roles of a member inside its school or enterprise (负责人 / 经办人).
+MEMBER_ROLES = ("owner", "staff")
+#: Account roles that are members of an organisation (teachers belong to a school, not as members).
+MEMBER_ACCOUNT_ROLES = ("enterprise", "school")
 
 
 class User(UserMixin, TimestampMixin, db.Model):
@@ -37,6 +41,10 @@ class User(UserMixin, TimestampMixin, db.Model):
         CheckConstraint(
             "role <> 'league_admin' OR region_code IS NOT NULL", name="league_admin_has_region"
         ),
+        CheckConstraint(
+            "membership_role IS NULL OR membership_role IN ('owner','staff')",
+            name="membership_role_known",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +59,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     enterprise_id: Mapped[int | None] = mapped_column(
         ForeignKey("enterprise.id", ondelete="SET NULL", use_alter=True), index=True
     )
+    #: Membership of the school or enterprise: owner (manages members and profile) or staff.
+    membership_role: Mapped[str | None] = mapped_column(String(10))
     active: Mapped[bool] = mapped_column(default=True)
     session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -74,6 +84,26 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def is_region_admin(self) -> bool:
         return self.role == "region_admin"
+
+    @property
+    def organisation(self):
+        """The school or enterprise this account is a member of, or None."""
+        if self.role == "enterprise":
+            return self.enterprise
+        if self.role == "school":
+            return self.school
+        return None
+
+    @property
+    def is_owner(self) -> bool:
+        """True for an owner member of a school or enterprise."""
+        return self.organisation is not None and self.membership_role == "owner"
+
+    @property
+    def league_code(self) -> str | None:
+        """The league the account belongs to: its organisation's, or an administrator's own."""
+        org = self.school if self.school_id else self.enterprise
+        return org.region_code if org is not None else self.region_code
 
     def administers_region(self, region_code: str | None) -> bool:
         """True when this user may administer records of the given league or city."""
@@ -122,3 +152,79 @@ class ApiToken(TimestampMixin, db.Model):
         if expires.tzinfo is None:
             expires = expires.replace(tzinfo=utcnow().tzinfo)
         return expires > utcnow()
+
+
+class _OneUseToken:
+    """Columns and checks shared by emailed single-use links (only a hash is stored)."""
+
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def expired(self) -> bool:
+        expires = self.expires_at
+        if expires.tzinfo is None:
+            expires = expires.replace(tzinfo=utcnow().tzinfo)
+        return expires <= utcnow()
+
+
+class Invitation(_OneUseToken, TimestampMixin, db.Model):
+    """An owner's invitation by email to join a school or enterprise (or a school as teacher)."""
+
+    __tablename__ = "invitation"
+    __table_args__ = (
+        CheckConstraint("role IN ('owner','staff','teacher')", name="role_known"),
+        CheckConstraint("(school_id IS NULL) <> (enterprise_id IS NULL)", name="one_organisation"),
+        CheckConstraint("role <> 'teacher' OR school_id IS NOT NULL", name="teacher_at_school"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    role: Mapped[str] = mapped_column(String(10))
+    school_id: Mapped[int | None] = mapped_column(
+        ForeignKey("school.id", ondelete="CASCADE"), index=True
+    )
+    enterprise_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprise.id", ondelete="CASCADE"), index=True
+    )
+    invited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    school: Mapped[Optional["School"]] = relationship()
+    enterprise: Mapped[Optional["Enterprise"]] = relationship()
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
+
+    @property
+    def organisation(self):
+        return self.school or self.enterprise
+
+    @property
+    def pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and not self.expired
+
+    @property
+    def account_role(self) -> str:
+        """The account role the invitee gets: teacher, or the organisation's member role."""
+        if self.role == "teacher":
+            return "teacher"
+        return "school" if self.school_id else "enterprise"
+
+
+class PasswordReset(_OneUseToken, TimestampMixin, db.Model):
+    """A single-use password reset link sent to an account's email."""
+
+    __tablename__ = "password_reset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     Field,
     IntegerField,
@@ -183,6 +184,7 @@ class TeacherProfileForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     occupation_codes = _occupations_field(_l("Occupations taught"))
     title = StringField(_l("Professional title"), validators=[Optional(), Length(max=100)])
+    claim_record = BooleanField(_l("That record is me: ask the school to link it to my account"))
 
     def __init__(self, *args, schools=None, **kwargs):
         super().__init__(*args, **kwargs)

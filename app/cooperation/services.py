@@ -254,6 +254,18 @@ def create_teacher_profile(actor, data: dict[str, Any]) -> Teacher:
     if db.session.scalar(select(Teacher.id).where(Teacher.user_id == actor.id)):
         raise Conflict(str(_l("You already have a teacher profile.")))
     school = _approved_school(data["school_id"])
+    from app.registry.services import teacher_records
+
+    if teacher_records(school.id, data["name"]):
+        message = str(
+            _l(
+                "%(school)s already has a record of a teacher named %(name)s. If it is you, "
+                "ask the school to link it to your account instead of creating a second one.",
+                school=school.name,
+                name=data["name"].strip(),
+            )
+        )
+        raise Conflict(message, {"claim_record": message})
     teacher = Teacher(
         user_id=actor.id,
         school=school,
@@ -270,6 +282,19 @@ def create_teacher_profile(actor, data: dict[str, Any]) -> Teacher:
         _link("cooperation.school_teachers"),
     )
     return teacher
+
+
+def pending_teacher_claim(user):
+    """The teacher account's claim of an existing record that waits for the school, or None."""
+    from app.registry.models import Claim
+
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(
+        select(Claim).where(
+            Claim.user_id == user.id, Claim.kind == "teacher", Claim.status == "pending"
+        )
+    )
 
 
 def update_teacher_profile(actor, teacher: Teacher, data: dict[str, Any]) -> Teacher:

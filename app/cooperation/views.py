@@ -465,9 +465,23 @@ def pairing_request_withdraw(request_id: int):
 @roles_required("school")
 def school_teachers():
     """The school's teachers, those waiting for confirmation first."""
+    from app.registry.models import Claim
+    from app.registry.services import teacher_records
+
     school = _own_school()
     pagination = _page(queries.school_teachers(school.id))
-    return render_template("cooperation/school_teachers.html", school=school, pagination=pagination)
+    claims = db.session.scalars(
+        select(Claim)
+        .where(Claim.school_id == school.id, Claim.kind == "teacher", Claim.status == "pending")
+        .order_by(Claim.id)
+        .limit(50)
+    ).all()
+    return render_template(
+        "cooperation/school_teachers.html",
+        school=school,
+        pagination=pagination,
+        claims=[(c, teacher_records(school.id, c.name)) for c in claims],
+    )
 
 
 @bp.route("/teachers/<int:teacher_id>/confirm", methods=["POST"])
@@ -944,7 +958,18 @@ def teacher_profile():
             "occupation_codes": teacher.occupation_codes,
         }
     form = TeacherProfileForm(schools=_approved_schools(), data=data)
-    if teacher is None:
+    claim = services.pending_teacher_claim(current_user) if teacher is None else None
+    if teacher is None and form.claim_record.data:
+        from app.registry.services import claim_teacher_record
+
+        claimed = _save(
+            form, lambda u: claim_teacher_record(u, form.school_id.data, form.name.data)
+        )
+        if claimed is not None:
+            flash(_("The school will check the record and link it to your account."), "success")
+            return redirect(url_for("cooperation.teacher_profile"))
+        saved = None
+    elif teacher is None:
         saved = _save(form, lambda u: services.create_teacher_profile(u, _posting_data(form)))
     else:
         saved = _save(
@@ -956,7 +981,9 @@ def teacher_profile():
         else:
             flash(_("Your profile has been saved; your school will confirm it."), "success")
         return redirect(url_for("cooperation.teacher_profile"))
-    return render_template("cooperation/teacher_profile.html", form=form, teacher=teacher)
+    return render_template(
+        "cooperation/teacher_profile.html", form=form, teacher=teacher, claim=claim
+    )
 
 
 def _option_json(placement: Placement) -> dict[str, Any]:

@@ -38,6 +38,14 @@ DEMO_LOGINS: tuple[tuple[str, str, str, str, str, str], ...] = (
         "Answer proposals in My matches; confirm a teacher's logged days; accept an applicant",
     ),
     (
+        "enterprise",
+        "企业经办人",
+        "Enterprise staff",
+        data.ENTERPRISE_STAFF_EMAIL,
+        "与负责人同属一家企业：发布合作意向、管理岗位；不能修改单位资料或管理成员",
+        "Same enterprise as its owner: post offers and placements; no profile or member changes",
+    ),
+    (
         "school",
         "学校用户",
         "School",
@@ -100,6 +108,7 @@ def logins_table() -> str:
 def seed_command() -> None:
     """Create the demo world once; later runs change nothing and keep people's data."""
     from app.demo.cooperation import seed_cooperation, seed_direct
+    from app.demo.members import seed_members
     from app.demo.programme import seed_programme
     from app.demo.resources import seed_resources
     from app.demo.world import seed
@@ -119,9 +128,12 @@ def seed_command() -> None:
     programme = seed_programme()  # each part once: a world seeded before it existed gets it
     resources = seed_resources()
     direct = seed_direct()  # proposals, agreements in every state, ratings
+    members = seed_members()
     db.session.commit()
     added = [
-        part for part in (coop, programme, resources, direct) if part is not None and part.created
+        part
+        for part in (coop, programme, resources, direct, members)
+        if part is not None and part.created
     ]
     if not result.created:
         for part in added:
@@ -150,6 +162,7 @@ _PART_NAMES = {
     "ProgrammeResult": "programme",
     "ResourcesResult": "resources",
     "DirectResult": "direct cooperation",
+    "MembersResult": "members",
 }
 
 

@@ -10,6 +10,10 @@ LEAGUE_ADMIN_EMAIL = "league-admin-{code}@" + DEMO_DOMAIN
 ENTERPRISE_EMAIL = f"enterprise@{DEMO_DOMAIN}"
 SCHOOL_EMAIL = f"school@{DEMO_DOMAIN}"
 TEACHER_EMAIL = f"teacher@{DEMO_DOMAIN}"
+#: Second members (staff) of the demo enterprise and school, and whom each has invited.
+ENTERPRISE_STAFF_EMAIL = f"enterprise-staff@{DEMO_DOMAIN}"
+SCHOOL_STAFF_EMAIL = f"school-staff@{DEMO_DOMAIN}"
+INVITED_EMAIL = "invited-{kind}@" + DEMO_DOMAIN
 TEACHERS_EMAIL = "teacher-{n:03d}@" + DEMO_DOMAIN
 HOHHOT = "150100"
 

@@ -445,6 +445,7 @@ def seed(seed_value: int = SEED) -> SeedResult:
             role="enterprise",
             password_hash=password_hash,
             enterprise=showcase,
+            membership_role="owner",
         ),
         User(
             email=data.SCHOOL_EMAIL,
@@ -452,6 +453,7 @@ def seed(seed_value: int = SEED) -> SeedResult:
             role="school",
             password_hash=password_hash,
             school=showcase_school,
+            membership_role="owner",
         ),
         User(
             email=data.TEACHER_EMAIL,

@@ -3,6 +3,7 @@ commits and only when MAIL_SERVER is configured; a failing mail server never bre
 
 import logging
 import smtplib
+import threading
 from email.message import EmailMessage
 
 from flask import current_app, has_app_context
@@ -14,6 +15,8 @@ from app.extensions import db
 log = logging.getLogger(__name__)
 OUTBOX = "gongxue_mail_outbox"
 READY = "gongxue_mail_ready"
+DIRECT = "gongxue_mail_direct"
+DIRECT_READY = "gongxue_mail_direct_ready"
 #: The SMTP class used to send; tests replace it with a fake.
 SMTP = smtplib.SMTP
 
@@ -28,6 +31,43 @@ def queue(notification, user) -> None:
     if not enabled() or not getattr(user, "email", None):
         return
     db.session.info.setdefault(OUTBOX, []).append((notification, user.email))
+
+
+def queue_message(address: str, subject: str, body: str) -> None:
+    """Email a message (e.g. a one-use link) once the session commits; without MAIL_SERVER the
+    message is written to the log instead, so a developer can follow the link."""
+    if not has_app_context():
+        return
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = current_app.config["MAIL_SENDER"]
+    message["To"] = address
+    message.set_content(body)
+    db.session.info.setdefault(DIRECT, []).append(message)
+
+
+def _send_direct(messages: list[EmailMessage]) -> None:
+    """Send one-use links outside the request (so a password-reset answer takes the same time
+    whether or not an email goes out); under tests, at once."""
+    if enabled():
+        app = current_app._get_current_object()
+        if app.testing:
+            send(messages)
+        else:
+            threading.Thread(target=_send_in, args=(app, messages), daemon=True).start()
+        return
+    for message in messages:
+        log.warning(
+            "MAIL_SERVER is not set; this email was not sent.\nTo: %s\nSubject: %s\n\n%s",
+            message["To"],
+            message["Subject"],
+            message.get_content(),
+        )
+
+
+def _send_in(app, messages: list[EmailMessage]) -> None:
+    with app.app_context():
+        send(messages)
 
 
 def _compose(notification, address: str) -> EmailMessage:
@@ -63,6 +103,9 @@ def send(messages: list[EmailMessage]) -> bool:
 
 
 def _before_commit(session) -> None:
+    direct = session.info.pop(DIRECT, None)
+    if direct:
+        session.info.setdefault(DIRECT_READY, []).extend(direct)
     pending = session.info.pop(OUTBOX, None)
     if not pending:
         return
@@ -73,6 +116,9 @@ def _before_commit(session) -> None:
 
 
 def _after_commit(session) -> None:
+    direct = session.info.pop(DIRECT_READY, None)
+    if direct and has_app_context():
+        _send_direct(direct)
     ready = session.info.pop(READY, None)
     if not ready or not enabled():
         return
@@ -89,6 +135,8 @@ def _after_commit(session) -> None:
 def _after_rollback(session, previous_transaction=None) -> None:
     session.info.pop(OUTBOX, None)
     session.info.pop(READY, None)
+    session.info.pop(DIRECT, None)
+    session.info.pop(DIRECT_READY, None)
 
 
 _installed = False

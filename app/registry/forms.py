@@ -160,3 +160,12 @@ class ReviewForm(FlaskForm):
             self.reason.errors = list(self.reason.errors) + [_l("Give the reason for rejecting.")]
             ok = False
         return ok
+
+
+class ClaimForm(FlaskForm):
+    """Claim an organisation that has no members, by its name and credit code."""
+
+    name = StringField(_l("Registered name"), validators=[DataRequired(), Length(max=200)])
+    uscc = StringField(
+        _l("Unified social credit code"), validators=[DataRequired(), Length(max=30)]
+    )

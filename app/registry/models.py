@@ -80,6 +80,14 @@ class Reviewable(TimestampMixin):
             return False
         return self.is_member(user) or user.administers_region(self.region_code)
 
+    def can_manage(self, user) -> bool:
+        """Owners change the profile and members; administrators of its league may too."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return False
+        return (
+            self.is_member(user) and user.membership_role == "owner"
+        ) or user.administers_region(self.region_code)
+
     def can_review(self, user) -> bool:
         """Only administrators of the profile's league review it."""
         if user is None or not getattr(user, "is_authenticated", False):
@@ -332,3 +340,53 @@ class Teacher(TimestampMixin, db.Model):
     def can_edit(self, user) -> bool:
         """The teacher edits the profile; staff confirm it."""
         return self.is_self(user) or self.school.can_edit(user)
+
+
+CLAIM_KINDS = ("enterprise", "school", "teacher")
+CLAIM_STATUSES = ("pending", "approved", "rejected")
+
+
+class Claim(TimestampMixin, db.Model):
+    """A person's request to take over an existing record: an organisation without members
+    (decided by its league's administrators) or an imported teacher record (by the school)."""
+
+    __tablename__ = "claim"
+    __table_args__ = (
+        CheckConstraint("kind IN ('enterprise','school','teacher')", name="kind_known"),
+        CheckConstraint("status IN ('pending','approved','rejected')", name="status_known"),
+        CheckConstraint("(school_id IS NULL) <> (enterprise_id IS NULL)", name="one_record"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(10))
+    school_id: Mapped[int | None] = mapped_column(
+        ForeignKey("school.id", ondelete="CASCADE"), index=True
+    )
+    enterprise_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprise.id", ondelete="CASCADE"), index=True
+    )
+    #: The name the claimant gave (an organisation's, or the teacher's own).
+    name: Mapped[str] = mapped_column(String(200))
+    uscc: Mapped[str | None] = mapped_column(String(18))
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    teacher_id: Mapped[int | None] = mapped_column(ForeignKey("teacher.id", ondelete="SET NULL"))
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped["User"] = relationship(foreign_keys=[user_id])
+    school: Mapped[Optional["School"]] = relationship()
+    enterprise: Mapped[Optional["Enterprise"]] = relationship()
+
+    @property
+    def organisation(self):
+        return self.school or self.enterprise
+
+    @property
+    def region_code(self) -> str:
+        return self.organisation.region_code

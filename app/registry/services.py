@@ -12,7 +12,7 @@ from app.common.time import utcnow
 from app.extensions import db
 from app.reference.models import Occupation
 from app.registry import uscc as uscc_mod
-from app.registry.models import HOST_CLASSES, Enterprise, Host, Reviewable, School
+from app.registry.models import HOST_CLASSES, Claim, Enterprise, Host, Reviewable, School
 
 ENTERPRISE_FIELDS = (
     "name",
@@ -127,6 +127,7 @@ def create_enterprise(actor, data: dict[str, Any]) -> Enterprise:
     _flush_unique(str(_l("This credit code is already registered.")), "uscc")
     if actor.role == "enterprise":
         actor.enterprise_id = enterprise.id
+        actor.membership_role = "owner"
     audit.record(
         actor,
         "enterprise.create",
@@ -152,8 +153,8 @@ def _fill_enterprise(enterprise: Enterprise, data: dict[str, Any]) -> None:
 
 def _update_profile(actor, org: Reviewable, data: dict[str, Any], fill, fields, noun: str):
     """Apply data to a profile; a real change by its owner sends it back to review."""
-    if not org.can_edit(actor):
-        raise Forbidden(str(_l("You may not change this record.")))
+    if not org.can_manage(actor):
+        raise Forbidden(str(_l("Only the organisation's owners change its profile.")))
     if actor.role == "league_admin" and data.get("region_code", org.region_code) != (
         actor.region_code
     ):
@@ -195,6 +196,7 @@ def create_school(actor, data: dict[str, Any]) -> School:
     _flush_unique(str(_l("This credit code is already registered.")), "uscc")
     if actor.role == "school":
         actor.school_id = school.id
+        actor.membership_role = "owner"
     audit.record(actor, "school.create", school, after=snapshot(school, SCHOOL_FIELDS + ("uscc",)))
     return school
 
@@ -360,3 +362,210 @@ def reinstate_host(actor, host: Host) -> Host:
     db.session.flush()
     audit.record(actor, "host.reinstate", host, before=before, after={"retired_at": None})
     return host
+
+
+# --- claims of existing records -----------------------------------------------------------
+
+
+def _has_members(org) -> bool:
+    from app.auth.models import User
+
+    column, role = (
+        (User.school_id, "school")
+        if isinstance(org, School)
+        else (
+            User.enterprise_id,
+            "enterprise",
+        )
+    )
+    return (
+        db.session.scalar(select(User.id).where(column == org.id, User.role == role).limit(1))
+        is not None
+    )
+
+
+def _same_name(a: str | None, b: str | None) -> bool:
+    return "".join((a or "").split()) == "".join((b or "").split())
+
+
+def claim_organisation(actor, name: str, uscc: str) -> Claim:
+    """Ask to take over the school or enterprise (of the actor's kind) that has this name and
+    credit code and no members; its league's administrators decide."""
+    kind = getattr(actor, "role", None)
+    if kind not in ("enterprise", "school"):
+        raise Forbidden(str(_l("Only enterprise and school accounts claim organisations.")))
+    if actor.enterprise_id or actor.school_id:
+        raise Conflict(str(_l("Your account already belongs to a school or enterprise.")))
+    if db.session.scalar(
+        select(Claim.id).where(Claim.user_id == actor.id, Claim.status == "pending")
+    ):
+        raise Conflict(str(_l("You already have a claim waiting for a decision.")))
+    name = (name or "").strip()
+    if not name:
+        message = str(_l("Enter the organisation's registered name."))
+        raise ValidationFailed(message, {"name": message})
+    result = uscc_mod.check(uscc or "")
+    if result.error:
+        message = str(USCC_ERRORS[result.error])
+        raise ValidationFailed(message, {"uscc": message})
+    model = School if kind == "school" else Enterprise
+    org = db.session.scalar(select(model).where(model.uscc == result.code))
+    if org is None or not _same_name(org.name, name):
+        message = str(_l("No organisation with this name and credit code is registered."))
+        raise ValidationFailed(message, {"uscc": message})
+    if _has_members(org):
+        message = str(_l("This organisation already has members: ask its owner to invite you."))
+        raise Conflict(message, {"uscc": message})
+    claim = Claim(
+        user_id=actor.id,
+        kind=kind,
+        school_id=org.id if kind == "school" else None,
+        enterprise_id=org.id if kind == "enterprise" else None,
+        name=name,
+        uscc=result.code,
+        status="pending",
+    )
+    db.session.add(claim)
+    db.session.flush()
+    audit.record(actor, "claim.create", claim, after={"kind": kind, "organisation_id": org.id})
+    return claim
+
+
+def claims_to_review(actor):
+    """Select of pending organisation claims in the administrator's league (all for the region)."""
+    stmt = (
+        select(Claim).where(Claim.status == "pending", Claim.kind != "teacher").order_by(Claim.id)
+    )
+    if actor.role == "league_admin":
+        stmt = stmt.where(
+            Claim.school_id.in_(select(School.id).where(School.region_code == actor.region_code))
+            | Claim.enterprise_id.in_(
+                select(Enterprise.id).where(Enterprise.region_code == actor.region_code)
+            )
+        )
+    return stmt
+
+
+def _decide(actor, claim: Claim, decision: str, reason: str | None) -> str | None:
+    if decision not in ("approve", "reject"):
+        message = str(_l("Choose approve or reject."))
+        raise ValidationFailed(message, {"decision": message})
+    if claim.status != "pending":
+        raise InvalidState(str(_l("This claim has already been decided.")))
+    reason = (reason or "").strip() or None
+    if decision == "reject" and not reason:
+        message = str(_l("Give the reason for rejecting."))
+        raise ValidationFailed(message, {"reason": message})
+    return reason
+
+
+def decide_claim(actor, claim: Claim, decision: str, reason: str | None = None) -> Claim:
+    """An administrator of the organisation's league approves (the claimant becomes its owner)
+    or rejects an organisation claim."""
+    if claim.kind == "teacher" or not actor.administers_region(claim.region_code):
+        raise Forbidden(str(_l("Only administrators of this league decide its claims.")))
+    reason = _decide(actor, claim, decision, reason)
+    org = claim.organisation
+    db.session.execute(select(type(org).id).where(type(org).id == org.id).with_for_update()).all()
+    claimant = claim.user
+    if decision == "approve":
+        if _has_members(org):
+            raise InvalidState(
+                str(_l("This organisation has members now; the claim cannot be approved."))
+            )
+        if claimant.school_id or claimant.enterprise_id or not claimant.active:
+            raise InvalidState(str(_l("The claimant's account cannot join an organisation now.")))
+        if claim.kind == "school":
+            claimant.school_id = org.id
+        else:
+            claimant.enterprise_id = org.id
+        claimant.membership_role = "owner"
+    claim.status = "approved" if decision == "approve" else "rejected"
+    claim.reason = reason
+    claim.decided_by_id = actor.id
+    claim.decided_at = utcnow()
+    db.session.flush()
+    audit.record(
+        actor, f"claim.{decision}", claim, after={"status": claim.status, "user_id": claimant.id}
+    )
+    return claim
+
+
+def teacher_records(school_id: int, name: str) -> list:
+    """Teacher records of the school without an account and with this name (e.g. imported)."""
+    from app.registry.models import Teacher
+
+    rows = db.session.scalars(
+        select(Teacher).where(Teacher.school_id == school_id, Teacher.user_id.is_(None))
+    ).all()
+    return [t for t in rows if _same_name(t.name, name)]
+
+
+def claim_teacher_record(actor, school_id: int, name: str) -> Claim:
+    """A teacher asks the school to link an existing record with their name to their account."""
+    from app.registry.models import Teacher
+
+    if getattr(actor, "role", None) != "teacher":
+        raise Forbidden(str(_l("Only teacher accounts claim teacher records.")))
+    if db.session.scalar(select(Teacher.id).where(Teacher.user_id == actor.id)):
+        raise Conflict(str(_l("You already have a teacher profile.")))
+    if db.session.scalar(
+        select(Claim.id).where(Claim.user_id == actor.id, Claim.status == "pending")
+    ):
+        raise Conflict(str(_l("You already have a claim waiting for a decision.")))
+    if not teacher_records(school_id, name):
+        message = str(_l("The school has no record with this name to claim."))
+        raise ValidationFailed(message, {"name": message})
+    claim = Claim(user_id=actor.id, kind="teacher", school_id=school_id, name=name.strip())
+    db.session.add(claim)
+    db.session.flush()
+    audit.record(actor, "claim.create", claim, after={"kind": "teacher", "school_id": school_id})
+    from app.cooperation.services import _link, school_staff
+    from app.notifications.services import notify
+
+    notify(
+        school_staff(school_id),
+        "teacher_registered",
+        {"teacher": claim.name, "school": claim.school.name},
+        _link("cooperation.school_teachers"),
+    )
+    return claim
+
+
+def decide_teacher_claim(
+    actor, claim: Claim, decision: str, teacher_id: int | None = None, reason: str | None = None
+) -> Claim:
+    """The school's members link the chosen record to the claimant (confirmed), or reject."""
+    from app.registry.models import Teacher
+
+    if (
+        claim.kind != "teacher"
+        or getattr(actor, "role", None) != "school"
+        or actor.school_id != claim.school_id
+    ):
+        raise Forbidden(str(_l("Only the school's staff decide claims of its teacher records.")))
+    reason = _decide(actor, claim, decision, reason)
+    if decision == "approve":
+        candidates = {t.id: t for t in teacher_records(claim.school_id, claim.name)}
+        record = candidates.get(teacher_id or 0)
+        if record is None:
+            message = str(_l("Choose which record belongs to this teacher."))
+            raise ValidationFailed(message, {"teacher_id": message})
+        if db.session.scalar(select(Teacher.id).where(Teacher.user_id == claim.user_id)):
+            raise InvalidState(str(_l("This teacher already has a profile.")))
+        record.user_id = claim.user_id
+        record.confirmed_at = utcnow()
+        record.confirmed_by_id = actor.id
+        claim.teacher_id = record.id
+    claim.status = "approved" if decision == "approve" else "rejected"
+    claim.reason = reason
+    claim.decided_by_id = actor.id
+    claim.decided_at = utcnow()
+    db.session.flush()
+    audit.record(
+        actor,
+        f"claim.{decision}",
+        claim,
+        after={"status": claim.status, "teacher_id": claim.teacher_id},
+    )
+    return claim

@@ -246,7 +246,9 @@ def enterprise_new():
 @roles_required(*EDITORS)
 def enterprise_edit(enterprise_id: int):
     """Change an enterprise profile; an owner's change goes back to review."""
-    enterprise = _load(Enterprise, enterprise_id, edit=True)
+    enterprise = _load(Enterprise, enterprise_id)
+    if not enterprise.can_manage(current_user):
+        abort(403)
     form = EnterpriseForm(data=_initial(enterprise, industry=enterprise.industry_section))
     if form.validate_on_submit():
         try:
@@ -285,7 +287,9 @@ def school_new():
 @roles_required(*SCHOOL_EDITORS)
 def school_edit(school_id: int):
     """Change a school profile; an owner's change goes back to review."""
-    school = _load(School, school_id, edit=True)
+    school = _load(School, school_id)
+    if not school.can_manage(current_user):
+        abort(403)
     form = SchoolForm(data=_initial(school))
     if form.validate_on_submit():
         try:
@@ -488,3 +492,204 @@ def school_review(school_id: int):
     """Approve or reject a school profile."""
     school = db.get_or_404(School, school_id)
     return _review(school, "registry.school_detail", "school_id")
+
+
+# --- members and invitations --------------------------------------------------------------
+
+
+def _my_org():
+    """The current account's school or enterprise; 404 when it has none yet."""
+    org = _user().organisation
+    if org is None:
+        abort(404)
+    return org
+
+
+@bp.route("/members", methods=["GET", "POST"])
+@roles_required("enterprise", "school")
+def members():
+    """Members of one's organisation and its pending invitations; owners invite here."""
+    from app.auth import services as accounts
+    from app.auth.forms import MEMBER_ROLE_LABELS, InvitationForm
+
+    org = _my_org()
+    user = _user()
+    owner = accounts.can_manage_members(user, org)
+    form = InvitationForm()
+    form.role.choices = [(r, MEMBER_ROLE_LABELS[r]) for r in accounts.invitation_roles(org)]
+    if request.method == "POST":
+        if not owner:
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                accounts.invite(
+                    user,
+                    form.email.data,
+                    form.role.data,
+                    lambda raw: url_for("auth.invitation", token=raw, _external=True),
+                )
+            except ServiceError as exc:
+                _service_failed(form, exc)
+            else:
+                db.session.commit()
+                flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
+                return redirect(url_for("registry.members"))
+    pagination = queries.paginate(
+        accounts.members_query(org), page_arg(), current_app.config["PAGE_SIZE"]
+    )
+    invitations = db.session.scalars(accounts.pending_invitations_query(org)).all()
+    return render_template(
+        "registry/members.html",
+        org=org,
+        pagination=pagination,
+        invitations=invitations,
+        form=form,
+        owner=owner,
+        role_labels=MEMBER_ROLE_LABELS,
+    )
+
+
+@bp.route("/members/<int:user_id>/remove", methods=["POST"])
+@roles_required("enterprise", "school")
+def member_remove(user_id: int):
+    """An owner takes a member out of the organisation (at least one owner stays)."""
+    from app.auth import services as accounts
+
+    return _member_action(
+        lambda org: accounts.remove_member(_user(), org, user_id), _("The member was removed.")
+    )
+
+
+@bp.route("/members/<int:user_id>/role", methods=["POST"])
+@roles_required("enterprise", "school")
+def member_role(user_id: int):
+    """An owner makes a member owner or staff (at least one owner stays)."""
+    from app.auth import services as accounts
+
+    role = request.form.get("role", "")
+    return _member_action(
+        lambda org: accounts.set_member_role(_user(), org, user_id, role),
+        _("The member's role was changed."),
+    )
+
+
+@bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@roles_required("enterprise", "school")
+def invitation_revoke(invitation_id: int):
+    """An owner withdraws a pending invitation."""
+    from app.auth import services as accounts
+
+    return _member_action(
+        lambda org: accounts.revoke_invitation(_user(), invitation_id),
+        _("The invitation was withdrawn."),
+    )
+
+
+def _member_action(action, message: str):
+    """Run a member or invitation change of one's organisation, then back to the list."""
+    org = _my_org()
+    try:
+        action(org)
+    except ServiceError as exc:
+        db.session.rollback()
+        if exc.status in (403, 404):
+            abort(exc.status)
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("registry.members"))
+
+
+# --- claims of existing records -----------------------------------------------------------
+
+
+@bp.route("/claim", methods=["GET", "POST"])
+@roles_required("enterprise", "school")
+def claim_new():
+    """Ask to take over an organisation that has no members (imported, or its last member left)."""
+    from app.registry.forms import ClaimForm
+    from app.registry.models import Claim
+
+    user = _user()
+    if user.organisation is not None:
+        return redirect(url_for("registry.my_organisation"))
+    pending = db.session.scalar(
+        db.select(Claim).where(Claim.user_id == user.id, Claim.status == "pending")
+    )
+    form = ClaimForm()
+    if form.validate_on_submit():
+        try:
+            services.claim_organisation(user, form.name.data, form.uscc.data)
+        except ServiceError as exc:
+            _service_failed(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Your claim waits for the league's administrators."), "success")
+            return redirect(url_for("registry.claim_new"))
+    return render_template("registry/claim_form.html", form=form, pending=pending)
+
+
+@bp.route("/claims")
+@admin_required
+def claims():
+    """Pending claims of organisations in the administrator's league."""
+    stmt = services.claims_to_review(_user())
+    pagination = queries.paginate(stmt, page_arg(), current_app.config["PAGE_SIZE"])
+    return render_template("registry/claims.html", pagination=pagination)
+
+
+@bp.route("/claims/<int:claim_id>/decide", methods=["POST"])
+@admin_required
+def claim_decide(claim_id: int):
+    """Approve (the claimant becomes owner) or reject an organisation claim."""
+    from app.registry.models import Claim
+
+    claim = db.get_or_404(Claim, claim_id)
+    if claim.kind == "teacher" or not claim.organisation.can_review(current_user):
+        abort(404)
+    return _claim_action(
+        lambda: services.decide_claim(
+            _user(), claim, request.form.get("decision", ""), request.form.get("reason")
+        ),
+        url_for("registry.claims"),
+    )
+
+
+@bp.route("/claims/<int:claim_id>/teacher", methods=["POST"])
+@roles_required("school")
+def teacher_claim_decide(claim_id: int):
+    """The school links the chosen teacher record to the claimant, or rejects the claim."""
+    from app.registry.models import Claim
+
+    claim = db.get_or_404(Claim, claim_id)
+    if claim.kind != "teacher" or claim.school_id != current_user.school_id:
+        abort(404)
+    teacher_id = request.form.get("teacher_id", "")
+    return _claim_action(
+        lambda: services.decide_teacher_claim(
+            _user(),
+            claim,
+            request.form.get("decision", ""),
+            int(teacher_id) if teacher_id.isdigit() else None,
+            request.form.get("reason"),
+        ),
+        url_for("cooperation.school_teachers"),
+    )
+
+
+def _claim_action(action, default: str):
+    try:
+        claim = action()
+    except ServiceError as exc:
+        db.session.rollback()
+        if exc.status == 403:
+            abort(403)
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        if claim.status == "approved":
+            flash(_("The claim is approved."), "success")
+        else:
+            flash(_("The claim is rejected."), "info")
+    return redirect(default)

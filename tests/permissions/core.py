@@ -33,6 +33,7 @@ ROWS: dict[str, Row] = {
     **both("auth.login", "/auth/login", everyone(), everyone(200)),
     **both("auth.signup", "/auth/signup", {"*": 302, "anonymous": 200}),
     "POST auth.logout": Row("POST", "/auth/logout", logged_in(302)),
+    "GET auth.logout": Row("GET", "/auth/logout", logged_in(200)),
     **both("auth.password", "/auth/password", logged_in(200)),
     "POST auth.language": Row("POST", "/auth/language/en", everyone(302)),
     # registry: public directory
@@ -60,8 +61,8 @@ ROWS: dict[str, Row] = {
     **both(
         "registry.enterprise_edit",
         lambda w: f"/registry/enterprises/{w.enterprise.id}/edit",
-        only(OWNERS_AND_ADMINS),
-        only(ACTED),
+        only({**OWNERS_AND_ADMINS, "enterprise_staff": 403}),
+        only({**ACTED, "enterprise_staff": 403}),
     ),
     **both(
         "registry.school_new", "/registry/schools/new", only({"school": 302, "school_other": 302})
@@ -69,8 +70,8 @@ ROWS: dict[str, Row] = {
     **both(
         "registry.school_edit",
         lambda w: f"/registry/schools/{w.school.id}/edit",
-        only({"school": 200, **LEAGUE_ADMINS}),
-        only({"school": 302, "league_admin": 302, "region_admin": 302}),
+        only({"school": 200, "school_staff": 403, **LEAGUE_ADMINS}),
+        only({"school": 302, "school_staff": 403, "league_admin": 302, "region_admin": 302}),
     ),
     **both(
         "registry.host_new",
@@ -151,7 +152,7 @@ ROWS: dict[str, Row] = {
     "PATCH api.update_enterprise": Row(
         "PATCH",
         lambda w: f"/api/v1/enterprises/{w.enterprise.id}",
-        api_only({"enterprise": 200, **LEAGUE_ADMINS}),
+        api_only({"enterprise": 200, "enterprise_staff": 403, **LEAGUE_ADMINS}),
         {"description": "x"},
     ),
     "POST api.review_enterprise": Row(
@@ -204,7 +205,7 @@ ROWS: dict[str, Row] = {
     "PATCH api.update_school": Row(
         "PATCH",
         lambda w: f"/api/v1/schools/{w.school.id}",
-        api_only({"school": 200, **LEAGUE_ADMINS}),
+        api_only({"school": 200, "school_staff": 403, **LEAGUE_ADMINS}),
         {"description": "x"},
     ),
     "POST api.review_school": Row(
