@@ -100,7 +100,7 @@ def test_owner_invites_a_colleague_who_accepts_and_posts_an_offer(
     other.goto("/cooperation/offers/new")
     other.select_option("select[name=host_id]", str(setup["host_id"]))
     other.select_option("select[name=mode]", "linkage")
-    other.select_option("select[name=occupation_codes]", ["6-18-01-01"])
+    other.check("input[name=occupation_codes][value='6-18-01-01']")
     other.fill("input[name=slots]", "2")
     other.fill("input[name=starts_on]", "2027-03-01")
     other.fill("input[name=ends_on]", "2027-07-31")

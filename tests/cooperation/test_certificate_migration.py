@@ -19,7 +19,7 @@ def test_existing_practices_get_random_certificate_numbers(empty_database):  # n
 
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": empty_database})
     with app.app_context():
-        upgrade(directory=MIGRATIONS, revision="0003")
+        upgrade(directory=MIGRATIONS, revision="0007")  # the revision before 0006
         load_reference()
         db.session.commit()
         world = build_world()

@@ -59,8 +59,8 @@ def test_two_teachers_have_applications_under_way_at_once(world):
     b = _submit(other_user, [placement])
     db.session.commit()
     assert (a.teacher_id, b.teacher_id) == (first.id, other.id)
-    staff = world.users["school"].id
-    assert _told("application_submitted") == [staff, staff]
+    members = [world.users["school"].id, world.users["school_staff"].id]  # the school's members
+    assert _told("application_submitted") == members + members
     event = _event("application.submit")
     assert (event.actor_id, event.target_id) == (other_user.id, str(b.id))
     assert event.after["status"] == "submitted"
@@ -190,7 +190,11 @@ def test_accepting_starts_a_practice_linked_to_its_application(world):
     assert practice.started_on == date(2026, 4, 1)  # the later of the two starts
     assert application.status == "matched"
     assert db.session.get(Placement, placement.id).seats_taken == 1
-    assert _told("application_accepted") == [world.users["teacher"].id, world.users["school"].id]
+    assert _told("application_accepted") == [
+        world.users["teacher"].id,
+        world.users["school"].id,
+        world.users["school_staff"].id,
+    ]
     event = _event("application.accept")
     assert event.actor_id == enterprise.id and event.target_id == str(application.id)
     assert event.after == {
@@ -215,6 +219,7 @@ def test_endorsing_notifies_the_teacher_and_the_chosen_enterprises(world):
     assert _told("application_endorsed") == [
         world.users["teacher"].id,
         world.users["enterprise"].id,
+        world.users["enterprise_staff"].id,
         world.users["enterprise_other"].id,
     ]
     event = _event("application.endorse")
@@ -226,6 +231,7 @@ def test_endorsing_notifies_the_teacher_and_the_chosen_enterprises(world):
     services.withdraw_application(world.users["teacher"], application)
     assert _told("application_withdrawn") == [
         world.users["enterprise"].id,
+        world.users["enterprise_staff"].id,
         world.users["enterprise_other"].id,
     ]
 
@@ -342,4 +348,7 @@ def test_ending_a_pairing_and_changing_postings_are_the_partners_own(world):
         services.withdraw_pairing_request(world.users["school_other"], request)
     services.end_pairing(world.users["school"], pairing)
     assert pairing.status == "ended"
-    assert _told("pairing_ended") == [world.users["enterprise"].id]
+    assert _told("pairing_ended") == [
+        world.users["enterprise"].id,
+        world.users["enterprise_staff"].id,
+    ]

@@ -162,5 +162,6 @@ def test_withdrawal_tells_each_enterprise_only_of_its_own_placement(client, worl
     }
     assert told == {
         world.users["enterprise"].id: world.host.name,
+        world.users["enterprise_staff"].id: world.host.name,  # both members of the enterprise
         world.users["enterprise_other"].id: "竞争车间",
     }

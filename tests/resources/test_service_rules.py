@@ -66,7 +66,7 @@ def test_the_venue_owner_decides_and_the_school_is_told(world):
         "设备检修",
     )
     assert booking.decided_at is not None
-    assert _told("booking_declined") == [world.users["school"].id]
+    assert _told("booking_declined") == [world.users["school"].id, world.users["school_staff"].id]
     assert _event("booking.decide").after == {"status": "declined"}
     with pytest.raises(InvalidState):
         services.decide_booking(owner, booking, True)
@@ -96,7 +96,7 @@ def test_only_the_panel_reviews_and_the_school_is_told(world):
     services.review_item(reviewer, item, "revise", "补充评价标准")
     db.session.commit()
     assert item.status == "returned" and item.decided_at is not None
-    assert _told("resource_returned") == [world.users["school"].id]
+    assert _told("resource_returned") == [world.users["school"].id, world.users["school_staff"].id]
 
 
 def test_supervision_stays_in_the_league_and_records_who(world):

@@ -190,8 +190,8 @@ def test_run_and_publish_twice_create_no_duplicates(world):
         db.session.scalar(
             select(func.count(Notification.id)).where(Notification.kind == "match_proposed")
         )
-        == 4
-    )  # two matches × (teacher + enterprise)
+        == 6
+    )  # two matches × (teacher + the enterprise's two members)
 
 
 def test_lock_and_exclude_survive_reruns(world):
@@ -339,7 +339,11 @@ def test_reminders_are_sent_once(world):
     reminders = db.session.scalars(
         select(Notification).where(Notification.kind == "round_deadline_soon")
     ).all()
-    assert len(reminders) == 2 and reminders[0].params["match_id"] == _matches(round_)[0].id
+    # the teacher and both members of the enterprise, once each
+    assert sorted(r.user_id for r in reminders) == sorted(
+        [world.users[k].id for k in ("teacher", "enterprise", "enterprise_staff")]
+    )
+    assert reminders[0].params["match_id"] == _matches(round_)[0].id
 
 
 def test_unconfirmed_teachers_and_closed_placements_are_left_out(world):
