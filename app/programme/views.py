@@ -351,6 +351,17 @@ def batch_detail(batch_id: int):
     )
 
 
+def _own_major_choices(user) -> list[tuple[int, str]]:
+    """(id, label) of the user's school's integrated majors, for a form's major field."""
+    majors = db.session.scalars(
+        select(SchoolMajor)
+        .options(selectinload(SchoolMajor.major))
+        .where(SchoolMajor.school_id == (user.school_id or -1))
+        .order_by(SchoolMajor.id)
+    )
+    return [(m.id, _major_label(m)) for m in majors]
+
+
 def _major_label(major: SchoolMajor) -> str:
     return f"{major.major.name}（{LEVEL_LABELS.get(major.level, major.level)}）"
 
@@ -659,13 +670,7 @@ def outcomes():
 def outcome_new():
     """A school returns a year's figures for one of its integrated majors."""
     user = _user()
-    majors = db.session.scalars(
-        select(SchoolMajor)
-        .options(selectinload(SchoolMajor.major))
-        .where(SchoolMajor.school_id == (user.school_id or -1))
-        .order_by(SchoolMajor.id)
-    ).all()
-    form = OutcomeForm(majors=[(m.id, _major_label(m)) for m in majors])
+    form = OutcomeForm(majors=_own_major_choices(user))
     if form.validate_on_submit():
         major = db.session.get(SchoolMajor, form.school_major_id.data)
         data = {f: getattr(form, f).data for f in ("year", *services.OUTCOME_FIGURES)}
@@ -1017,15 +1022,7 @@ def nominations():
 def nomination_new():
     """The school nominates a classroom, course or major."""
     user = _user()
-    majors = db.session.scalars(
-        select(SchoolMajor)
-        .options(selectinload(SchoolMajor.major))
-        .where(SchoolMajor.school_id == (user.school_id or -1))
-        .order_by(SchoolMajor.id)
-    )
-    form = NominationForm(
-        schools=_school_choices(), majors=[(m.id, _major_label(m)) for m in majors]
-    )
+    form = NominationForm(schools=_school_choices(), majors=_own_major_choices(user))
     if form.validate_on_submit():
         fields = ("category", "school_id", "school_major_id", "title", "description")
         try:
