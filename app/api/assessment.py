@@ -263,9 +263,13 @@ def open_assessment(id: int) -> ResponseReturnValue:
     if unknown:
         message = _("No account has the id %(id)s.", id=unknown[0])
         raise ValidationFailed(message, {"assessor_ids": message})
-    assessment = service.open_assessment(
-        api_user(), application, [users[i] for i in ids], local_today()
-    )
+    try:
+        assessment = service.open_assessment(
+            api_user(), application, [users[i] for i in ids], local_today()
+        )
+    except ValidationFailed as exc:  # the form's field is "assessors"; here it is the ids
+        fields = {("assessor_ids" if k == "assessors" else k): v for k, v in exc.fields.items()}
+        raise ValidationFailed(exc.message, fields) from exc
     db.session.commit()
     location = url_for("api.assessment_detail", id=assessment.id)
     return assessment_json(assessment), 201, {"Location": location}
