@@ -3,6 +3,7 @@ major assessed, its batch given a demonstration threshold the mean reaches) and 
 in which the demo teacher sits on the panel and has yet to score. Assessors are demo teachers of
 other schools, so no panel has a conflict. Invented, deterministic, labelled as demo data."""
 
+import math
 import random
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -97,9 +98,10 @@ def seed_assessments() -> AssessmentResult:
     concluded.status, concluded.result, concluded.note = "concluded", "passed", NOTE
     concluded.concluded_at = utcnow() - timedelta(days=30)
     concluded.concluded_by_id = admin.id
+    concluded.created_at = concluded.concluded_at - timedelta(days=21)
     batch = concluded.application.batch
-    if batch.demonstration_threshold is None:
-        batch.demonstration_threshold = DEMO_THRESHOLD
+    if batch.demonstration_threshold is None:  # reached, so the major may become a demonstration
+        batch.demonstration_threshold = min(DEMO_THRESHOLD, math.floor(concluded.mean_score))
     counts["assessments"] += 1
     counts["assessments_concluded"] += 1
     if building:
@@ -121,12 +123,11 @@ def _assessment(rng, admin, application, indicators, seated: list, submitted: in
     for n, user in enumerate(panel):
         seat = AssessmentAssessor(user_id=user.id)
         if user not in seated and len(totals) < submitted:
-            points = {
-                i.id: max(0, i.weight - rng.randint(0, max(1, i.weight // 8))) for i in indicators
-            }
+            points = {i.id: round(i.weight * rng.uniform(0.8, 0.97)) for i in indicators}
             seat.scores = [AssessmentScore(indicator_id=k, score=v) for k, v in points.items()]
             seat.total = assessor_total(points, indicators)
             seat.submitted_at = utcnow() - timedelta(days=35 - n)
+            row.created_at = utcnow() - timedelta(days=45)
             totals.append(seat.total)
         row.assessors.append(seat)
     row.mean_score = mean_of(totals)
