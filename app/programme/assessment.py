@@ -524,11 +524,3 @@ def is_assessor(user) -> bool:
         )
         is not None
     )
-
-
-def assessable_applications(batch: Batch | None = None) -> Select:
-    """Finally selected majors that may be assessed (for the region's "open" choices)."""
-    stmt = select(BatchApplication).where(BatchApplication.status.in_(ASSESSABLE_STAGES))
-    if batch is not None:
-        stmt = stmt.where(BatchApplication.batch_id == batch.id)
-    return stmt.order_by(BatchApplication.id)
