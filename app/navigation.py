@@ -58,6 +58,8 @@ NAV = (
     (PROGRAMME, "programme.nominations", _l("Evaluations"), ("school", *ADMINS)),
     (PROGRAMME, "programme.outcomes", _l("Graduate outcomes"), ("school", *ADMINS)),
     (PROGRAMME, "programme.indicators", _l("Evaluation indicators"), ("region_admin",)),
+    (PROGRAMME, "programme.construction_list", _l("Construction progress"), ("school",)),
+    (PROGRAMME, "programme.construction_list", _l("Construction overview"), ADMINS),
     (TEACHERS, "cooperation.school_teachers", _l("Teacher accounts"), ("school",)),
     (TEACHERS, "cooperation.school_applications", _l("Teachers' applications"), ("school",)),
     (TEACHERS, "programme.teachers", _l("Teacher development"), ("school", *ADMINS)),

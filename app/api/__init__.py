@@ -51,6 +51,7 @@ def service_error(exc: ServiceError) -> ResponseReturnValue:
 from app.api import (  # noqa: E402, F401
     accounts,
     auth,
+    construction,
     cooperation,
     notifications,
     openapi,

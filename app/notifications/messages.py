@@ -83,6 +83,11 @@ MESSAGES = {
     "proposal_declined": _l(
         "The proposal to pair %(major)s of %(school)s with %(host)s was declined: %(reason)s"
     ),
+    # construction of selected majors (sent by app/programme/construction.py)
+    "milestone_recorded": _l(
+        "%(school)s recorded a construction milestone of %(major)s: %(milestone)s "
+        "(%(achieved_on)s)."
+    ),
 }
 FALLBACK = _l("You have a new notification.")
 

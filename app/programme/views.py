@@ -1233,3 +1233,7 @@ def seed_command() -> None:
     created = services.seed_plan()
     db.session.commit()
     click.echo("programme: " + ", ".join(f"{k} {v}" for k, v in created.items()))
+
+
+# The construction pages (milestones of selected majors) register on this blueprint.
+from app.programme import construction_views  # noqa: E402, F401
