@@ -107,6 +107,7 @@ def logins_table() -> str:
 @demo_cli.command("seed")
 def seed_command() -> None:
     """Create the demo world once; later runs change nothing and keep people's data."""
+    from app.demo.construction import seed_construction
     from app.demo.cooperation import seed_cooperation, seed_direct
     from app.demo.members import seed_members
     from app.demo.programme import seed_programme
@@ -129,10 +130,11 @@ def seed_command() -> None:
     resources = seed_resources()
     direct = seed_direct()  # proposals, agreements in every state, ratings
     members = seed_members()
+    construction = seed_construction()  # milestones of the finally selected majors
     db.session.commit()
     added = [
         part
-        for part in (coop, programme, resources, direct, members)
+        for part in (coop, programme, resources, direct, members, construction)
         if part is not None and part.created
     ]
     if not result.created:
@@ -163,6 +165,7 @@ _PART_NAMES = {
     "ResourcesResult": "resources",
     "DirectResult": "direct cooperation",
     "MembersResult": "members",
+    "ConstructionResult": "construction",
 }
 
 
