@@ -36,7 +36,7 @@ from app.resources import storage
 MILESTONE_LABELS = {
     "curriculum": _l("Curriculum built to the national standard"),
     "venue": _l("Integrated teaching venue ready"),
-    "teachers_trained": _l("Teachers trained"),
+    "teachers_trained": _l("Teacher training completed"),
     "resources_reviewed": _l("Teaching resource package reviewed"),
     "first_cohort": _l("First cohort enrolled"),
 }

@@ -386,7 +386,7 @@ def test_the_page_records_a_milestone_with_files(client, world, uploads):
     )
     assert response.status_code == 302
     html = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Recorded: Teachers trained." in html
+    assert "Recorded: Teacher training completed." in html
     assert "全员结业" in html and "结业名单.pdf" in html and "合影.png" in html
     assert 'id="progress-count">1/5<' in html
     # The league administrator reads the same page without the form.
@@ -453,7 +453,7 @@ def test_the_export_holds_every_row_with_the_day_of_each_milestone(client, world
         "Milestones done",
         "Curriculum built to the national standard",
         "Integrated teaching venue ready",
-        "Teachers trained",
+        "Teacher training completed",
         "Teaching resource package reviewed",
         "First cohort enrolled",
     ]
