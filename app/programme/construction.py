@@ -43,7 +43,7 @@ MILESTONE_LABELS = {
 #: Progress filter of the list: none recorded, some, all five.
 PROGRESS_LABELS = {
     "none": _l("Not started"),
-    "partial": _l("In progress"),
+    "partial": _l("Some done"),
     "complete": _l("All five done"),
 }
 NOTE_MAX = 2000
