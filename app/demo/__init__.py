@@ -108,6 +108,7 @@ def logins_table() -> str:
 def seed_command() -> None:
     """Create the demo world once; later runs change nothing and keep people's data."""
     from app.demo.assessment import seed_assessments
+    from app.demo.construction import seed_construction
     from app.demo.cooperation import seed_cooperation, seed_direct
     from app.demo.members import seed_members
     from app.demo.programme import seed_programme
@@ -130,11 +131,13 @@ def seed_command() -> None:
     resources = seed_resources()
     direct = seed_direct()  # proposals, agreements in every state, ratings
     members = seed_members()
+    construction = seed_construction()  # milestones of the finally selected majors
+    db.session.commit()
     assessments = seed_assessments()  # on the programme's majors and indicators
     db.session.commit()
     added = [
         part
-        for part in (coop, programme, resources, direct, members, assessments)
+        for part in (coop, programme, resources, direct, members, construction, assessments)
         if part is not None and part.created
     ]
     if not result.created:
@@ -166,6 +169,7 @@ _PART_NAMES = {
     "DirectResult": "direct cooperation",
     "MembersResult": "members",
     "AssessmentResult": "assessments",
+    "ConstructionResult": "construction",
 }
 
 
