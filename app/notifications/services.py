@@ -34,6 +34,45 @@ def notify(
     return rows
 
 
+#: Notifications written in bulk go to the database in chunks of this many rows.
+BULK_CHUNK = 5000
+#: One bulk notification: recipients as (user id, email), parameters, link.
+Recipients = list[tuple[int, str | None]]
+
+
+def notify_bulk(kind: str, items: Iterable[tuple[Recipients, dict[str, Any], str | None]]) -> int:
+    """Add notifications of `kind` as `notify` would for each item (recipients, params, link),
+    without loading accounts or building ORM objects; returns how many rows were added.
+
+    With mail configured the rows go through the session (their ids are needed for the
+    emails); otherwise they are inserted in chunks.
+    """
+    emailing = mail.enabled()
+    now = utcnow()
+    count, chunk = 0, []
+    for recipients, params, link in items:
+        seen: set[int] = set()
+        for user_id, email in recipients:
+            if user_id in seen:
+                continue
+            seen.add(user_id)
+            values = {"user_id": user_id, "kind": kind, "params": dict(params), "link": link}
+            count += 1
+            if emailing:
+                row = Notification(**values)
+                db.session.add(row)
+                if email:
+                    db.session.info.setdefault(mail.OUTBOX, []).append((row, email))
+                continue
+            chunk.append({**values, "created_at": now, "read_at": None, "emailed_at": None})
+            if len(chunk) >= BULK_CHUNK:
+                db.session.execute(Notification.__table__.insert(), chunk)
+                chunk = []
+    if chunk:
+        db.session.execute(Notification.__table__.insert(), chunk)
+    return count
+
+
 def mark_read(user, notification: Notification) -> Notification:
     """Mark one of the user's notifications read (idempotent)."""
     if notification.read_at is None:

@@ -29,7 +29,7 @@ from app.cooperation.models import (
     Placement,
 )
 from app.extensions import db
-from app.notifications.services import notify
+from app.notifications.services import notify, notify_bulk
 from app.registry.models import Host, School, SchoolMajor, Teacher
 from app.rounds.models import (
     HOLDING_STATUSES,
@@ -915,21 +915,113 @@ def publish_round(actor: User, round_: MatchRound, require_proposals: bool = Fal
     _editable(actor, round_)
     if round_.status != "previewed":
         raise InvalidState(str(_l("Run the round before publishing it.")))
-    proposed = [m for m in round_.matches if m.status == "preview" and not m.excluded]
-    if require_proposals and not proposed:
+    db.session.flush()
+    to_propose = (
+        Match.round_id == round_.id,
+        Match.status == "preview",
+        Match.excluded.is_(False),
+    )
+    count = db.session.scalar(select(func.count(Match.id)).where(*to_propose)) or 0
+    if require_proposals and not count:
         raise InvalidState(
             str(_l("This round proposes no match; confirm that you publish it without proposals."))
         )
-    for m in proposed:
-        m.status = "proposed"
+    db.session.execute(update(Match).where(*to_propose).values(status="proposed"))
     round_.status = "published"
     round_.published_at = utcnow()
     round_.published_by_id = actor.id
     db.session.flush()
-    for m in proposed:
-        _notify_both(m, "match_proposed")
-    record(actor, "round.publish", round_, after={"proposed": len(proposed)})
+    notify_bulk("match_proposed", _proposal_notices(round_))
+    record(actor, "round.publish", round_, after={"proposed": count})
     return round_
+
+
+def _proposal_notices(round_: MatchRound):
+    """(recipients, params, link) of every proposed match of the round, as `_notify_both`
+    gives them, read with a few set-based queries."""
+    deadline = round_.deadline.date().isoformat()
+    link = _link_maker()
+    members = _organisation_members()
+    if round_.kind == "placement":
+        rows = db.session.execute(
+            select(
+                Match.id, Teacher.user_id, User.email, Teacher.name, Host.name, Host.enterprise_id
+            )
+            .join(Application, Match.application_id == Application.id)
+            .join(Teacher, Application.teacher_id == Teacher.id)
+            .outerjoin(User, Teacher.user_id == User.id)
+            .join(Placement, Match.placement_id == Placement.id)
+            .join(Host, Placement.host_id == Host.id)
+            .where(Match.round_id == round_.id, Match.status == "proposed")
+            .order_by(Match.id)
+        )
+        for match_id, user_id, email, applicant, host, enterprise_id in rows:
+            applicants = [(user_id, email)] if user_id is not None else []
+            yield (
+                applicants + members["enterprise"].get(enterprise_id, []),
+                _notice_params(round_.id, match_id, applicant, host, deadline),
+                link(match_id),
+            )
+        return
+    from app.reference.models import Major
+
+    rows = db.session.execute(
+        select(Match.id, School.id, School.name, Major.name, Host.name, Host.enterprise_id)
+        .join(PairingRequest, Match.pairing_request_id == PairingRequest.id)
+        .join(SchoolMajor, PairingRequest.school_major_id == SchoolMajor.id)
+        .join(School, SchoolMajor.school_id == School.id)
+        .join(Major, SchoolMajor.major_id == Major.id)
+        .join(Offer, Match.offer_id == Offer.id)
+        .join(Host, Offer.host_id == Host.id)
+        .where(Match.round_id == round_.id, Match.status == "proposed")
+        .order_by(Match.id)
+    )
+    for match_id, school_id, school, major, host, enterprise_id in rows:
+        yield (
+            members["school"].get(school_id, []) + members["enterprise"].get(enterprise_id, []),
+            _notice_params(round_.id, match_id, f"{school} {major}", host, deadline),
+            link(match_id),
+        )
+
+
+def _notice_params(round_id: int, match_id: int, applicant: str, host: str, deadline: str):
+    """The parameters `match_params` gives, from plain values."""
+    return {
+        "round_id": round_id,
+        "round": f"#{round_id}",
+        "match_id": match_id,
+        "applicant": applicant,
+        "host": host,
+        "deadline": deadline,
+    }
+
+
+def _organisation_members() -> dict[str, dict[int, list[tuple[int, str | None]]]]:
+    """Active school and enterprise accounts by organisation id, as (user id, email)."""
+    members: dict[str, dict[int, list[tuple[int, str | None]]]] = {
+        "school": defaultdict(list),
+        "enterprise": defaultdict(list),
+    }
+    for user_id, email, role, school_id, enterprise_id in db.session.execute(
+        select(User.id, User.email, User.role, User.school_id, User.enterprise_id)
+        .where(User.active.is_(True), User.role.in_(("school", "enterprise")))
+        .order_by(User.id)
+    ):
+        org = school_id if role == "school" else enterprise_id
+        if org is not None:
+            members[role][org].append((user_id, email))
+    return members
+
+
+def _link_maker() -> Callable[[int], str]:
+    """A function giving a match's local path (what `_link` gives), built once."""
+    marker = 987654321
+    try:
+        template = url_for("rounds.match_detail", match_id=marker)
+    except RuntimeError:
+        template = f"/rounds/matches/{marker}"
+    head, _sep, tail = template.partition(str(marker))
+    return lambda match_id: f"{head}{match_id}{tail}"
 
 
 # --- sides and answers --------------------------------------------------------------------
