@@ -353,10 +353,8 @@ def score_pair(
     ]
     fracs = [p[0] for p in parts]
     score = combine(fracs, weights)
-    raw = [
-        getattr(weights, n) * f * 100.0 / weights.total()
-        for n, f in zip(CRITERIA, fracs, strict=True)
-    ]
+    total = weights.total()
+    raw = [getattr(weights, n) * f * 100.0 / total for n, f in zip(CRITERIA, fracs, strict=True)]
     points = allocate_points(raw, score)
     breakdown = tuple(
         Criterion(n, pt, getattr(weights, n), text)

@@ -42,7 +42,7 @@ from app.rounds.models import (
 from matching import Applicant, Edge, Problem, make_problem, solve
 from matching import Host as MHost
 from matching.analysis import bottlenecks
-from matching.candidates import generate_candidates
+from matching.candidates import generate_candidates, score_pairs
 from matching.prefs import blocking_mask, preferences
 from matching.scoring import ApplicantProfile, HostProfile, Period, Weights, score_pair
 
@@ -153,7 +153,6 @@ class Built:
     applicants: list[Applicant] = field(default_factory=list)
     hosts: list[MHost] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
-    breakdowns: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     groups: dict[str, str] = field(default_factory=dict)
     causes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -324,60 +323,97 @@ def build_placement_problem(round_: MatchRound, rows: Rows | None = None) -> Bui
     reserved: dict[int, int] = defaultdict(int)
     for _a, p in rows.locked:
         reserved[p] += 1
-    profiles: dict[int, HostProfile] = {}
+    h_profiles: list[HostProfile] = []
+    h_index: dict[int, int] = {}
     for p in rows.hosts:
         free = max(p.seats - p.seats_taken - rows.held.get(p.id, 0) - reserved[p.id], 0)
         hid = f"p{p.id}"
         codes = rows.host_occupations.get(p.id, ())
-        profiles[p.id] = HostProfile(
-            hid,
-            codes,
-            p.region_code,
-            period=Period(p.starts_on, p.ends_on),
-            capacity=free,
-            rating=rows.ratings.get(p.host_id),
+        h_index[p.id] = len(h_profiles)
+        h_profiles.append(
+            HostProfile(
+                hid,
+                codes,
+                p.region_code,
+                period=Period(p.starts_on, p.ends_on),
+                capacity=free,
+                rating=rows.ratings.get(p.host_id),
+            )
         )
         built.hosts.append(MHost(hid, free))
         built.labels[hid] = f"{p.name} · {p.title or ''}".strip(" ·")
         if codes:
             built.groups[hid] = codes[0]
+    a_profiles: list[ApplicantProfile] = []
+    pa: list[int] = []
+    ph: list[int] = []
+    fraction: list[float] = []
+    ranks: list[int] = []
     for app in rows.applicants:
         if app.id in rows.busy:
             continue
         aid = f"a{app.id}"
         built.labels[aid] = app.name
         choices = rows.choices.get(app.id, [])
-        profile = ApplicantProfile(
-            aid,
-            rows.applicant_occupations.get(app.teacher_id, ()),
-            app.region_code,
-            period=Period(app.starts_on, app.ends_on),
-            choices=tuple(f"p{pid}" for pid, _rank in choices),
+        i = len(a_profiles)
+        a_profiles.append(
+            ApplicantProfile(
+                aid,
+                rows.applicant_occupations.get(app.teacher_id, ()),
+                app.region_code,
+                period=Period(app.starts_on, app.ends_on),
+                choices=tuple(f"p{pid}" for pid, _rank in choices),
+            )
         )
         built.applicants.append(Applicant(aid, 1))
-        for pid, rank in choices:
-            _placement_edge(built, app.id, pid, rank, profiles, rows, profile, weights)
+        for position, (pid, rank) in enumerate(choices):
+            cause = _placement_cause(app.id, pid, h_index, rows)
+            if cause:
+                built.causes[aid].add(cause)
+                continue
+            pa.append(i)
+            ph.append(h_index[pid])
+            fraction.append(1.0 - position / len(choices))  # as scoring.choice_fit
+            ranks.append(rank)
+    _score_choices(built, a_profiles, h_profiles, (pa, ph, fraction, ranks), weights)
     return built
 
 
-def _placement_edge(built, app_id, pid, rank, profiles, rows: Rows, profile, weights) -> None:
-    """Add the edge of one ranked choice, or note why there is none."""
-    aid = f"a{app_id}"
-    if pid not in profiles:
-        built.causes[aid].add("not_open")
-        return
+def _placement_cause(app_id: int, pid: int, h_index: dict[int, int], rows: Rows) -> str | None:
+    """Why a ranked choice gives no edge before scoring, or None."""
+    if pid not in h_index:
+        return "not_open"
     if (app_id, pid) in rows.closed:
-        built.causes[aid].add("declined_before")
-        return
+        return "declined_before"
     if (app_id, pid) in rows.excluded:
-        built.causes[aid].add("excluded")
+        return "excluded"
+    return None
+
+
+def _score_choices(built: Built, a_profiles, h_profiles, pairs, weights: Weights) -> None:
+    """Score every remaining choice at once; a choice whose periods do not overlap has no edge.
+
+    The breakdown of a pair is worked out only when it is stored (`built.explain`).
+    """
+    pa, ph, fraction, ranks = pairs
+    by_id = {a.id: a for a in a_profiles} | {h.id: h for h in h_profiles}
+    built.explain = lambda a, h: score_pair(by_id[a], by_id[h], weights)
+    if not pa:
         return
-    scored = score_pair(profile, profiles[pid], weights)
-    if scored is None:
-        built.causes[aid].add("no_overlap")
-        return
-    built.edges.append(Edge(aid, f"p{pid}", scored.score, applicant_rank=rank))
-    built.breakdowns[(aid, f"p{pid}")] = scored.breakdown
+    scores, overlap = score_pairs(
+        a_profiles,
+        h_profiles,
+        np.array(pa, dtype=np.int64),
+        np.array(ph, dtype=np.int64),
+        np.array(fraction, dtype=np.float64),
+        weights,
+    )
+    for i, j, score, ok, rank in zip(pa, ph, scores.tolist(), overlap.tolist(), ranks, strict=True):
+        aid = a_profiles[i].id
+        if not ok:
+            built.causes[aid].add("no_overlap")
+            continue
+        built.edges.append(Edge(aid, h_profiles[j].id, score, applicant_rank=rank))
 
 
 def read_pairing_rows(round_: MatchRound) -> Rows:
@@ -512,7 +548,8 @@ def build_pairing_problem(round_: MatchRound, rows: Rows | None = None) -> Built
     cands = generate_candidates(
         a_profiles, h_profiles, weights, prune=len(a_profiles) > PRUNE_ABOVE
     )
-    built.explain = cands.explain
+    profiles = {a.id: a for a in a_profiles} | {h.id: h for h in h_profiles}
+    built.explain = lambda a, h: score_pair(profiles[a], profiles[h], weights)
     for ai, hi, score in zip(
         cands.edge_applicant.tolist(),
         cands.edge_host.tolist(),
@@ -770,15 +807,12 @@ def insert_matches(round_id: int, values: Iterable[dict[str, Any]]) -> int:
 
 def _match_values(built: Built, a: str, h: str, score: int) -> dict[str, Any]:
     """Column values of one preview match: both ids, score and the score's breakdown."""
-    breakdown = built.breakdowns.get((a, h))
-    if breakdown is None and built.explain is not None:
-        scored = built.explain(a, h)
-        breakdown = scored.breakdown if scored else ()
+    scored = built.explain(a, h) if built.explain is not None else None
     return {
         **_db_id(a),
         **_db_id(h),
         "score": score,
-        "breakdown": [c.to_dict() for c in breakdown or ()],
+        "breakdown": [c.to_dict() for c in scored.breakdown] if scored else [],
     }
 
 

@@ -1,0 +1,159 @@
+"""Round benchmark: a round run end to end the way the worker runs it, timed by stage.
+
+`flask --app wsgi rounds bench` opens a round on the configured database, runs it through
+the job function (committed progress, bulk store), publishes it, prints each stage's time and
+the process's peak memory, and removes the round and its notifications again unless told to
+keep them.
+"""
+
+import resource
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select
+
+from app.auth.models import User
+from app.common.time import utcnow
+from app.extensions import db
+from app.notifications.models import Notification
+from app.rounds import jobs, services
+from app.rounds.models import MatchRound
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory so far, in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@dataclass
+class StageClock:
+    """Records (stage, seconds since the previous stage, peak RSS MiB) as stages finish."""
+
+    stages: list[tuple[str, float, float]] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
+    last: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.last = self.started
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.stages.append((stage, now - self.last, peak_rss_mib()))
+        self.last = now
+
+    @property
+    def total(self) -> float:
+        return self.last - self.started
+
+
+def bench_actor(actor_id: int | None) -> User:
+    """The given account, or the first active region administrator."""
+    if actor_id is not None:
+        user = db.session.get(User, actor_id)
+    else:
+        user = db.session.scalar(
+            select(User)
+            .where(User.role == "region_admin", User.active.is_(True))
+            .order_by(User.id)
+            .limit(1)
+        )
+    if user is None:
+        raise LookupError("no region administrator: give --actor")
+    return user
+
+
+def run_bench(
+    actor: User,
+    kind: str,
+    mode: str,
+    region_code: str | None = None,
+    publish: bool = True,
+    keep: bool = False,
+    progress_log: list[tuple[str, int]] | None = None,
+) -> dict[str, Any]:
+    """Open, run (as the worker does) and publish a round; returns its figures.
+
+    `progress_log` (if given) receives (stage, progress stored on the round) as each stage ends.
+    """
+    round_ = services.create_round(
+        actor, kind, region_code, mode, {}, utcnow() + timedelta(days=14)
+    )
+    services.mark_running(round_)
+    db.session.commit()
+    round_id = round_.id
+    first_notice = db.session.scalar(select(func.max(Notification.id))) or 0
+    clock = StageClock()
+
+    def observe(stage: str) -> None:
+        clock(stage)
+        if progress_log is not None:
+            stored = db.session.scalar(select(MatchRound.progress).where(MatchRound.id == round_id))
+            progress_log.append((stage, stored))
+
+    try:
+        count = jobs.run_round_job_or_raise(round_id, actor.id, observe=observe)
+        round_ = db.session.get(MatchRound, round_id)
+        figures: dict[str, Any] = {
+            "round_id": round_id,
+            "kind": kind,
+            "mode": mode,
+            "applicants": round_.metrics["applicants"],
+            "hosts": round_.metrics["hosts"],
+            "edges": round_.metrics["edges"],
+            "matched": round_.metrics[mode]["matched"],
+            "preview_rows": count,
+            "unmatched": len(round_.analysis["unmatched"]),
+            "stages": clock.stages,
+            "run_total": clock.total,
+            "run_peak_rss_mib": peak_rss_mib(),
+        }
+        if publish:
+            db.session.expire_all()
+            started = time.perf_counter()
+            services.publish_round(actor, db.session.get(MatchRound, round_id))
+            db.session.commit()
+            figures["publish"] = time.perf_counter() - started
+            figures["notifications"] = db.session.scalar(
+                select(func.count(Notification.id)).where(Notification.id > first_notice)
+            )
+            figures["peak_rss_mib"] = peak_rss_mib()
+    finally:
+        if not keep:
+            remove_bench_round(round_id, first_notice)
+    return figures
+
+
+def remove_bench_round(round_id: int, first_notice: int) -> None:
+    """Delete a benchmark round (its matches go with it) and the proposals' notifications."""
+    db.session.rollback()
+    db.session.execute(
+        delete(Notification).where(
+            Notification.id > first_notice, Notification.kind == "match_proposed"
+        )
+    )
+    db.session.execute(delete(MatchRound).where(MatchRound.id == round_id))
+    db.session.commit()
+
+
+def format_figures(figures: dict[str, Any]) -> str:
+    """The benchmark's figures as lines of text."""
+    lines = [
+        f"round {figures['round_id']}: {figures['kind']} / {figures['mode']} (+ comparison), "
+        f"{figures['applicants']:,} applicants × {figures['hosts']:,} hosts, "
+        f"{figures['edges']:,} edges → {figures['matched']:,} matched, "
+        f"{figures['unmatched']:,} unmatched"
+    ]
+    for stage, seconds, rss in figures["stages"]:
+        lines.append(f"  {stage:<10} {seconds:8.2f} s   peak RSS {rss:8.0f} MiB")
+    lines.append(
+        f"  {'total':<10} {figures['run_total']:8.2f} s   peak RSS "
+        f"{figures['run_peak_rss_mib']:8.0f} MiB"
+    )
+    if "publish" in figures:
+        lines.append(
+            f"  {'publish':<10} {figures['publish']:8.2f} s   peak RSS "
+            f"{figures['peak_rss_mib']:8.0f} MiB   ({figures['notifications']:,} notifications)"
+        )
+    return "\n".join(lines)
