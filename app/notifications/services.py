@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from app.common.bulk import insert_rows
 from app.common.time import utcnow
 from app.extensions import db
 from app.notifications import mail
@@ -34,10 +35,9 @@ def notify(
     return rows
 
 
-#: Notifications written in bulk go to the database in chunks of this many rows.
-BULK_CHUNK = 5000
 #: One bulk notification: recipients as (user id, email), parameters, link.
 Recipients = list[tuple[int, str | None]]
+NOTIFICATION_COLUMNS = ("user_id", "kind", "params", "link", "created_at")
 
 
 def notify_bulk(kind: str, items: Iterable[tuple[Recipients, dict[str, Any], str | None]]) -> int:
@@ -45,32 +45,33 @@ def notify_bulk(kind: str, items: Iterable[tuple[Recipients, dict[str, Any], str
     without loading accounts or building ORM objects; returns how many rows were added.
 
     With mail configured the rows go through the session (their ids are needed for the
-    emails); otherwise they are inserted in chunks.
+    emails); otherwise they are written in bulk.
     """
-    emailing = mail.enabled()
-    now = utcnow()
-    count, chunk = 0, []
+    if not mail.enabled():
+        now = utcnow()
+        rows = (
+            (user_id, kind, dict(params), link, now)
+            for user_id, _email, params, link in _each_recipient(items)
+        )
+        return insert_rows(Notification.__table__, NOTIFICATION_COLUMNS, rows)
+    count = 0
+    for user_id, email, params, link in _each_recipient(items):
+        row = Notification(user_id=user_id, kind=kind, params=dict(params), link=link)
+        db.session.add(row)
+        if email:
+            db.session.info.setdefault(mail.OUTBOX, []).append((row, email))
+        count += 1
+    return count
+
+
+def _each_recipient(items):
+    """(user id, email, params, link) per distinct recipient of each item, in order."""
     for recipients, params, link in items:
         seen: set[int] = set()
         for user_id, email in recipients:
-            if user_id in seen:
-                continue
-            seen.add(user_id)
-            values = {"user_id": user_id, "kind": kind, "params": dict(params), "link": link}
-            count += 1
-            if emailing:
-                row = Notification(**values)
-                db.session.add(row)
-                if email:
-                    db.session.info.setdefault(mail.OUTBOX, []).append((row, email))
-                continue
-            chunk.append({**values, "created_at": now, "read_at": None, "emailed_at": None})
-            if len(chunk) >= BULK_CHUNK:
-                db.session.execute(Notification.__table__.insert(), chunk)
-                chunk = []
-    if chunk:
-        db.session.execute(Notification.__table__.insert(), chunk)
-    return count
+            if user_id not in seen:
+                seen.add(user_id)
+                yield user_id, email, params, link
 
 
 def mark_read(user, notification: Notification) -> Notification:

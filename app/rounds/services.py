@@ -17,6 +17,7 @@ from sqlalchemy import delete, func, select, update
 
 from app.auth.models import User
 from app.common.audit import record
+from app.common.bulk import insert_rows
 from app.common.errors import Forbidden, InvalidState, ServiceError, ValidationFailed
 from app.common.time import utcnow
 from app.cooperation import services as cooperation
@@ -43,7 +44,9 @@ from matching import Applicant, Edge, Problem, make_problem, solve
 from matching import Host as MHost
 from matching.analysis import bottlenecks
 from matching.candidates import generate_candidates, score_pairs
+from matching.optimal import solve_optimal
 from matching.prefs import blocking_mask, preferences
+from matching.result import build_result
 from matching.scoring import ApplicantProfile, HostProfile, Period, Weights, score_pair
 
 #: Statuses of a published match whose pair may never be proposed again.
@@ -590,11 +593,17 @@ class Outcome:
     mode: str
     pairs: list[tuple[str, str, int]]
     blocking_pairs: int
+    matched: np.ndarray | None = None  # optimal mode: solve_optimal's edge mask
 
 
 def solve_mode(problem: Problem, mode: str) -> Outcome:
     """Solve in a mode; stable many-to-many runs deferred acceptance in passes."""
-    if mode == "optimal" or problem.n_applicants == 0 or int(problem.applicant_capacity.max()) <= 1:
+    if mode == "optimal":
+        matched = solve_optimal(problem)
+        result = build_result(problem, mode, matched)
+        pairs = [(a.applicant, a.host, a.score) for a in result.assignments]
+        return Outcome(mode, pairs, result.blocking_pairs, matched)
+    if problem.n_applicants == 0 or int(problem.applicant_capacity.max()) <= 1:
         result = solve(problem, mode)
         pairs = [(a.applicant, a.host, a.score) for a in result.assignments]
         return Outcome(mode, pairs, result.blocking_pairs)
@@ -722,7 +731,7 @@ def run_round(
         other = "stable" if round_.mode == "optimal" else "optimal"
         outcomes[other] = solve_mode(problem, other)
         done("compare")
-        report = bottlenecks(problem, built.groups).to_dict()
+        report = bottlenecks(problem, built.groups, outcomes["optimal"].matched).to_dict()
         analysis = _analysis(round_.kind, rows.locked, built, outcomes[round_.mode], report)
         done("analyse")
     except ServiceError:
@@ -733,10 +742,6 @@ def run_round(
     if observe is not None:
         observe("store")
     return round_
-
-
-#: Preview rows are written in chunks of this many (one multi-row statement each).
-STORE_CHUNK = 5000
 
 
 def _store(actor, round_, built: Built, problem: Problem, outcomes, analysis, locked) -> None:
@@ -775,34 +780,44 @@ def _store(actor, round_, built: Built, problem: Problem, outcomes, analysis, lo
     record(actor, "round.run", round_, after={"matches": len(chosen.pairs), "locked": len(locked)})
 
 
+#: Columns of a preview row as `insert_matches` writes them.
+PREVIEW_COLUMNS = (
+    "round_id",
+    "application_id",
+    "placement_id",
+    "pairing_request_id",
+    "offer_id",
+    "score",
+    "breakdown",
+    "status",
+    "locked",
+    "excluded",
+    "created_at",
+    "updated_at",
+)
+
+
 def insert_matches(round_id: int, values: Iterable[dict[str, Any]]) -> int:
-    """Insert preview matches of a round in chunks (no ORM objects); returns how many."""
-    table = Match.__table__
+    """Insert preview matches of a round in bulk (no ORM objects); returns how many."""
     now = utcnow()
-    count, chunk = 0, []
-    for row in values:
-        chunk.append(
-            {
-                "round_id": round_id,
-                "application_id": None,
-                "placement_id": None,
-                "pairing_request_id": None,
-                "offer_id": None,
-                "status": "preview",
-                "locked": False,
-                "excluded": False,
-                "created_at": now,
-                "updated_at": now,
-                **row,
-            }
+    rows = (
+        (
+            round_id,
+            v.get("application_id"),
+            v.get("placement_id"),
+            v.get("pairing_request_id"),
+            v.get("offer_id"),
+            v["score"],
+            v["breakdown"],
+            "preview",
+            False,
+            False,
+            now,
+            now,
         )
-        if len(chunk) >= STORE_CHUNK:
-            db.session.execute(table.insert(), chunk)
-            count, chunk = count + len(chunk), []
-    if chunk:
-        db.session.execute(table.insert(), chunk)
-        count += len(chunk)
-    return count
+        for v in values
+    )
+    return insert_rows(Match.__table__, PREVIEW_COLUMNS, rows)
 
 
 def _match_values(built: Built, a: str, h: str, score: int) -> dict[str, Any]:

@@ -1,0 +1,58 @@
+"""Writing many rows at once: COPY on PostgreSQL, multi-row executemany in chunks elsewhere.
+
+Used where a service writes tens of thousands of rows (a round's preview, the notifications of
+a published round); the rows never become ORM objects. Runs on the session's connection, so it
+is part of the session's transaction.
+"""
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import JSON, Table
+
+from app.extensions import db
+
+#: Rows per executemany call where COPY is not available.
+CHUNK = 5000
+
+
+def insert_rows(table: Table, columns: tuple[str, ...], rows: Iterable[tuple]) -> int:
+    """Insert rows (tuples in the order of `columns`; JSON columns as Python values) into the
+    table within the session's transaction; returns how many were written."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        return _copy(connection, table, columns, rows)
+    stmt = table.insert()
+    count, batch = 0, []
+    for row in rows:
+        batch.append(dict(zip(columns, row, strict=True)))
+        if len(batch) >= CHUNK:
+            connection.execute(stmt, batch)
+            count, batch = count + len(batch), []
+    if batch:
+        connection.execute(stmt, batch)
+        count += len(batch)
+    return count
+
+
+def _copy(connection, table: Table, columns: tuple[str, ...], rows: Iterable[tuple]) -> int:
+    """COPY … FROM STDIN; JSON values serialised as the engine serialises them."""
+    dumps = getattr(connection.dialect, "_json_serializer", None) or json.dumps
+    is_json = [isinstance(table.c[c].type, JSON) for c in columns]
+    names = ", ".join(f'"{c}"' for c in columns)
+    count = 0
+    raw = connection.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(_serialised(row, is_json, dumps))
+            count += 1
+    return count
+
+
+def _serialised(row: tuple, is_json: list[bool], dumps) -> tuple[Any, ...]:
+    if not any(is_json):
+        return row
+    return tuple(
+        None if v is None else dumps(v) if j else v for v, j in zip(row, is_json, strict=True)
+    )
