@@ -7,13 +7,14 @@ is part of the session's transaction.
 
 import json
 from collections.abc import Iterable
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import JSON, Table
 
 from app.extensions import db
 
-#: Rows per executemany call where COPY is not available.
+#: Rows per statement (COPY or executemany).
 CHUNK = 5000
 
 
@@ -37,16 +38,22 @@ def insert_rows(table: Table, columns: tuple[str, ...], rows: Iterable[tuple]) -
 
 
 def _copy(connection, table: Table, columns: tuple[str, ...], rows: Iterable[tuple]) -> int:
-    """COPY … FROM STDIN; JSON values serialised as the engine serialises them."""
+    """COPY … FROM STDIN, one statement per chunk; JSON values serialised as the engine does.
+
+    Rows are taken from the iterable between statements, never during one, so a generator
+    that queries the database on the same connection does not block the copy.
+    """
     dumps = getattr(connection.dialect, "_json_serializer", None) or json.dumps
     is_json = [isinstance(table.c[c].type, JSON) for c in columns]
     names = ", ".join(f'"{c}"' for c in columns)
-    count = 0
     raw = connection.connection.driver_connection
-    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row(_serialised(row, is_json, dumps))
-            count += 1
+    count = 0
+    source = iter(rows)
+    while chunk := list(islice(source, CHUNK)):
+        with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as cp:
+            for row in chunk:
+                cp.write_row(_serialised(row, is_json, dumps))
+        count += len(chunk)
     return count
 
 

@@ -19,7 +19,7 @@ from app.common.time import utcnow
 from app.extensions import db
 from app.notifications.models import Notification
 from app.rounds import jobs, services
-from app.rounds.models import MatchRound
+from app.rounds.models import Match, MatchRound
 
 
 def peak_rss_mib() -> float:
@@ -133,6 +133,7 @@ def remove_bench_round(round_id: int, first_notice: int) -> None:
             Notification.id > first_notice, Notification.kind == "match_proposed"
         )
     )
+    db.session.execute(delete(Match).where(Match.round_id == round_id))
     db.session.execute(delete(MatchRound).where(MatchRound.id == round_id))
     db.session.commit()
 

@@ -126,6 +126,7 @@ def test_rerun_keeps_locked_and_excluded_rows_and_replaces_the_rest(world):
         make_application(t, [placement])
     round_ = _run(make_round(admin), admin)
     first, second, third = _preview(round_)
+    replaced_app = third.application_id
     services.lock_match(admin, first, "已沟通")
     services.exclude_match(admin, second, "不合适")
     db.session.commit()
@@ -134,7 +135,7 @@ def test_rerun_keeps_locked_and_excluded_rows_and_replaces_the_rest(world):
     assert set(rows) == {
         (first.application_id, True, False),
         (second.application_id, False, True),
-        (third.application_id, False, False),
+        (replaced_app, False, False),
     }
     assert rows[(first.application_id, True, False)].id == first.id
     assert rows[(second.application_id, False, True)].id == second.id
