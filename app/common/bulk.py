@@ -5,11 +5,11 @@ a published round); the rows never become ORM objects. Runs on the session's con
 is part of the session's transaction.
 """
 
-import json
 from collections.abc import Iterable
 from itertools import islice
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, Table
 
 from app.extensions import db
@@ -38,12 +38,11 @@ def insert_rows(table: Table, columns: tuple[str, ...], rows: Iterable[tuple]) -
 
 
 def _copy(connection, table: Table, columns: tuple[str, ...], rows: Iterable[tuple]) -> int:
-    """COPY … FROM STDIN, one statement per chunk; JSON values serialised as the engine does.
+    """COPY … FROM STDIN, one statement per chunk; JSON values as JSON text.
 
     Rows are taken from the iterable between statements, never during one, so a generator
     that queries the database on the same connection does not block the copy.
     """
-    dumps = getattr(connection.dialect, "_json_serializer", None) or json.dumps
     is_json = [isinstance(table.c[c].type, JSON) for c in columns]
     names = ", ".join(f'"{c}"' for c in columns)
     raw = connection.connection.driver_connection
@@ -52,14 +51,19 @@ def _copy(connection, table: Table, columns: tuple[str, ...], rows: Iterable[tup
     while chunk := list(islice(source, CHUNK)):
         with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as cp:
             for row in chunk:
-                cp.write_row(_serialised(row, is_json, dumps))
+                cp.write_row(_serialised(row, is_json))
         count += len(chunk)
     return count
 
 
-def _serialised(row: tuple, is_json: list[bool], dumps) -> tuple[Any, ...]:
+def _dumps(value: Any) -> str:
+    """JSON text of a value (orjson: the same JSON as json.dumps, non-ASCII left as is)."""
+    return orjson.dumps(value).decode()
+
+
+def _serialised(row: tuple, is_json: list[bool]) -> tuple[Any, ...]:
     if not any(is_json):
         return row
     return tuple(
-        None if v is None else dumps(v) if j else v for v, j in zip(row, is_json, strict=True)
+        None if v is None else _dumps(v) if j else v for v, j in zip(row, is_json, strict=True)
     )

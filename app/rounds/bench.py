@@ -27,25 +27,37 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    """CPU time (user + system) this process has used so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 @dataclass
 class StageClock:
-    """Records (stage, seconds since the previous stage, peak RSS MiB) as stages finish."""
+    """Records (stage, wall seconds, this process's CPU seconds, peak RSS MiB) per stage."""
 
-    stages: list[tuple[str, float, float]] = field(default_factory=list)
+    stages: list[tuple[str, float, float, float]] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
+    cpu_started: float = field(default_factory=cpu_seconds)
     last: float = 0.0
+    last_cpu: float = 0.0
 
     def __post_init__(self) -> None:
-        self.last = self.started
+        self.last, self.last_cpu = self.started, self.cpu_started
 
     def __call__(self, stage: str) -> None:
-        now = time.perf_counter()
-        self.stages.append((stage, now - self.last, peak_rss_mib()))
-        self.last = now
+        now, cpu = time.perf_counter(), cpu_seconds()
+        self.stages.append((stage, now - self.last, cpu - self.last_cpu, peak_rss_mib()))
+        self.last, self.last_cpu = now, cpu
 
     @property
     def total(self) -> float:
         return self.last - self.started
+
+    @property
+    def cpu_total(self) -> float:
+        return self.last_cpu - self.cpu_started
 
 
 def bench_actor(actor_id: int | None) -> User:
@@ -107,14 +119,16 @@ def run_bench(
             "unmatched": len(round_.analysis["unmatched"]),
             "stages": clock.stages,
             "run_total": clock.total,
+            "run_cpu": clock.cpu_total,
             "run_peak_rss_mib": peak_rss_mib(),
         }
         if publish:
             db.session.expire_all()
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), cpu_seconds()
             services.publish_round(actor, db.session.get(MatchRound, round_id))
             db.session.commit()
             figures["publish"] = time.perf_counter() - started
+            figures["publish_cpu"] = cpu_seconds() - cpu
             figures["notifications"] = db.session.scalar(
                 select(func.count(Notification.id)).where(Notification.id > first_notice)
             )
@@ -146,15 +160,18 @@ def format_figures(figures: dict[str, Any]) -> str:
         f"{figures['edges']:,} edges → {figures['matched']:,} matched, "
         f"{figures['unmatched']:,} unmatched"
     ]
-    for stage, seconds, rss in figures["stages"]:
-        lines.append(f"  {stage:<10} {seconds:8.2f} s   peak RSS {rss:8.0f} MiB")
+    for stage, seconds, cpu, rss in figures["stages"]:
+        lines.append(_line(stage, seconds, cpu, rss))
     lines.append(
-        f"  {'total':<10} {figures['run_total']:8.2f} s   peak RSS "
-        f"{figures['run_peak_rss_mib']:8.0f} MiB"
+        _line("total", figures["run_total"], figures["run_cpu"], figures["run_peak_rss_mib"])
     )
     if "publish" in figures:
         lines.append(
-            f"  {'publish':<10} {figures['publish']:8.2f} s   peak RSS "
-            f"{figures['peak_rss_mib']:8.0f} MiB   ({figures['notifications']:,} notifications)"
+            _line("publish", figures["publish"], figures["publish_cpu"], figures["peak_rss_mib"])
+            + f"   ({figures['notifications']:,} notifications)"
         )
     return "\n".join(lines)
+
+
+def _line(stage: str, seconds: float, cpu: float, rss: float) -> str:
+    return f"  {stage:<10} {seconds:8.2f} s  (cpu {cpu:7.2f} s)   peak RSS {rss:6.0f} MiB"

@@ -231,13 +231,13 @@ def _round_pairs(round_: MatchRound, a_col, h_col, rows: Rows) -> None:
             rows.locked[(a, h)] = LockedPair(a, h, score)
 
 
-def _codes(table, key) -> dict[int, tuple[str, ...]]:
+def _codes(table, key, *where) -> dict[int, tuple[str, ...]]:
     """Occupation codes per owner id, in code order (as the models' relationships)."""
     codes: dict[int, list[str]] = defaultdict(list)
     for owner, code in db.session.execute(
-        select(table.c[key], table.c.occupation_code).order_by(
-            table.c[key], table.c.occupation_code
-        )
+        select(table.c[key], table.c.occupation_code)
+        .where(*where)
+        .order_by(table.c[key], table.c.occupation_code)
     ):
         codes[owner].append(code)
     return {k: tuple(v) for k, v in codes.items()}
@@ -312,8 +312,14 @@ def read_placement_rows(round_: MatchRound) -> Rows:
     ):
         if app_id in wanted:
             rows.choices.setdefault(app_id, []).append((pid, rank))
-    rows.applicant_occupations = _codes(teacher_occupation, "teacher_id")
-    rows.host_occupations = _codes(placement_occupation, "placement_id")
+    applying = select(Application.teacher_id).where(Application.status == "endorsed")
+    rows.applicant_occupations = _codes(
+        teacher_occupation, "teacher_id", teacher_occupation.c.teacher_id.in_(applying)
+    )
+    open_ = select(Placement.id).where(Placement.status == "open")
+    rows.host_occupations = _codes(
+        placement_occupation, "placement_id", placement_occupation.c.placement_id.in_(open_)
+    )
     rows.ratings = _host_ratings(weights)
     return rows
 
