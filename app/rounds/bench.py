@@ -6,13 +6,15 @@ the process's peak memory, and removes the round and its notifications again unl
 keep them.
 """
 
+import os
 import resource
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 
 from app.auth.models import User
 from app.common.time import utcnow
@@ -27,6 +29,19 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def database_cpu_seconds() -> float | None:
+    """CPU time the session's PostgreSQL backend has used so far, when that server runs on this
+    machine and its process is readable; otherwise None."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return None
+    pid = db.session.scalar(text("SELECT pg_backend_pid()"))
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_seconds() -> float:
     """CPU time (user + system) this process has used so far."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -37,19 +52,26 @@ def cpu_seconds() -> float:
 class StageClock:
     """Records (stage, wall seconds, this process's CPU seconds, peak RSS MiB) per stage."""
 
-    stages: list[tuple[str, float, float, float]] = field(default_factory=list)
+    stages: list[tuple[str, float, float, float | None, float]] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
     cpu_started: float = field(default_factory=cpu_seconds)
     last: float = 0.0
     last_cpu: float = 0.0
+    last_db: float | None = None
+    db_total: float | None = None
 
     def __post_init__(self) -> None:
         self.last, self.last_cpu = self.started, self.cpu_started
+        self.last_db = database_cpu_seconds()
 
     def __call__(self, stage: str) -> None:
-        now, cpu = time.perf_counter(), cpu_seconds()
-        self.stages.append((stage, now - self.last, cpu - self.last_cpu, peak_rss_mib()))
-        self.last, self.last_cpu = now, cpu
+        now, cpu, db_cpu = time.perf_counter(), cpu_seconds(), database_cpu_seconds()
+        spent = None
+        if db_cpu is not None and self.last_db is not None and db_cpu >= self.last_db:
+            spent = db_cpu - self.last_db  # None when the backend changed in between
+            self.db_total = (self.db_total or 0.0) + spent
+        self.stages.append((stage, now - self.last, cpu - self.last_cpu, spent, peak_rss_mib()))
+        self.last, self.last_cpu, self.last_db = now, cpu, db_cpu
 
     @property
     def total(self) -> float:
@@ -120,15 +142,19 @@ def run_bench(
             "stages": clock.stages,
             "run_total": clock.total,
             "run_cpu": clock.cpu_total,
+            "run_db_cpu": clock.db_total,
             "run_peak_rss_mib": peak_rss_mib(),
         }
         if publish:
             db.session.expire_all()
-            started, cpu = time.perf_counter(), cpu_seconds()
+            publish_clock = StageClock()
             services.publish_round(actor, db.session.get(MatchRound, round_id))
+            db.session.flush()
+            publish_clock("publish")
             db.session.commit()
-            figures["publish"] = time.perf_counter() - started
-            figures["publish_cpu"] = cpu_seconds() - cpu
+            figures["publish"] = time.perf_counter() - publish_clock.started
+            figures["publish_cpu"] = cpu_seconds() - publish_clock.cpu_started
+            figures["publish_db_cpu"] = publish_clock.db_total
             figures["notifications"] = db.session.scalar(
                 select(func.count(Notification.id)).where(Notification.id > first_notice)
             )
@@ -160,18 +186,31 @@ def format_figures(figures: dict[str, Any]) -> str:
         f"{figures['edges']:,} edges → {figures['matched']:,} matched, "
         f"{figures['unmatched']:,} unmatched"
     ]
-    for stage, seconds, cpu, rss in figures["stages"]:
-        lines.append(_line(stage, seconds, cpu, rss))
+    for stage, seconds, cpu, db_cpu, rss in figures["stages"]:
+        lines.append(_line(stage, seconds, cpu, db_cpu, rss))
     lines.append(
-        _line("total", figures["run_total"], figures["run_cpu"], figures["run_peak_rss_mib"])
+        _line(
+            "total",
+            figures["run_total"],
+            figures["run_cpu"],
+            figures["run_db_cpu"],
+            figures["run_peak_rss_mib"],
+        )
     )
     if "publish" in figures:
         lines.append(
-            _line("publish", figures["publish"], figures["publish_cpu"], figures["peak_rss_mib"])
+            _line(
+                "publish",
+                figures["publish"],
+                figures["publish_cpu"],
+                figures["publish_db_cpu"],
+                figures["peak_rss_mib"],
+            )
             + f"   ({figures['notifications']:,} notifications)"
         )
     return "\n".join(lines)
 
 
-def _line(stage: str, seconds: float, cpu: float, rss: float) -> str:
-    return f"  {stage:<10} {seconds:8.2f} s  (cpu {cpu:7.2f} s)   peak RSS {rss:6.0f} MiB"
+def _line(stage: str, seconds: float, cpu: float, db_cpu: float | None, rss: float) -> str:
+    database = f", database {db_cpu:6.2f} s" if db_cpu is not None else ""
+    return f"  {stage:<10} {seconds:8.2f} s  (cpu {cpu:7.2f} s{database})   peak RSS {rss:6.0f} MiB"
