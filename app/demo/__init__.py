@@ -105,8 +105,20 @@ def logins_table() -> str:
 
 
 @demo_cli.command("seed")
-def seed_command() -> None:
+@click.option(
+    "--scale",
+    type=click.Choice(["national", "region", "tiny"]),
+    default=None,
+    help="Instead of the demo world, generate a world of this size on an empty database "
+    "(national: 2,500 schools, 50,000 enterprises, 200,000 teachers; region: 60 schools, "
+    "5,000 enterprises, 10,000 teachers). Never on a production database.",
+)
+@click.option("--seed", "seed_value", type=int, default=None, help="Random seed of --scale.")
+def seed_command(scale: str | None, seed_value: int | None) -> None:
     """Create the demo world once; later runs change nothing and keep people's data."""
+    if scale is not None:
+        _generate(scale, seed_value)
+        return
     from app.demo.assessment import seed_assessments
     from app.demo.construction import seed_construction
     from app.demo.cooperation import seed_cooperation, seed_direct
@@ -160,6 +172,26 @@ def seed_command() -> None:
         click.echo(f"  skipped {email}: an account with this email exists already")
     summary = ", ".join(f"{k} {v}" for k, v in result.counts.items())
     click.echo(f"demo data created: {summary} ({time.perf_counter() - started:.1f}s)")
+
+
+def _generate(scale: str, seed_value: int | None) -> None:
+    """Generate a world of the scale, print timings and logins, and commit."""
+    from app.demo import national
+    from app.extensions import db
+
+    try:
+        result = national.generate(
+            scale, seed=national.SEED if seed_value is None else seed_value, echo=click.echo
+        )
+    except national.GenerateRefused as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    started = time.perf_counter()
+    db.session.commit()
+    if result.created:
+        click.echo(f"  {'(commit)':<22} {'':>8}      {time.perf_counter() - started:7.2f}s")
+    for line in national.describe(result):
+        click.echo(line)
 
 
 _PART_NAMES = {
