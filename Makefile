@@ -8,7 +8,7 @@ RUN_STAMP := $(VENV)/.run-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
 DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
 .PHONY: install install-dev translations db demo run test lint bench mutation clean \
-	seed-national seed-region bench-exports
+	seed-national seed-region bench-exports bench-round
 
 $(RUN_STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -66,6 +66,13 @@ seed-region: translations
 # 200,000-row exports (CSV and XLSX) against a generated world: rows, bytes, seconds, peak memory.
 bench-exports: install
 	nice -n 5 $(BIN)/python scripts/bench_exports.py
+
+# A 100,000-application placement round end to end as the worker runs it (read, build, solve,
+# comparison, analyse, store, publish), timed by stage; the round is removed afterwards.
+# `make bench-round DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/gongxue_national`
+bench-round: translations
+	@test -n "$(DATABASE_URL)" || { echo "set DATABASE_URL=postgresql+psycopg://…" >&2; exit 2; }
+	nice -n 5 $(FLASK) rounds bench --applications 100000 $(BENCH_ARGS)
 
 # Mutation testing (slow; not part of `make test`): `make mutation MODULE=app/programme/services.py`
 # runs one module, `make mutation` every module listed in pyproject.toml; ONLY='glob' limits the
