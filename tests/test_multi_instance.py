@@ -88,10 +88,9 @@ def _wait_until(check, what: str, seconds: float = WAIT):
 def cluster(tmp_path):
     """A fresh PostgreSQL database with a tiny generated world, a flushed Redis database, two
     gunicorn instances (A, B) and two RQ workers; everything stopped afterwards."""
-    _require(
-        TEST_DATABASE_URL.startswith("postgresql"),
-        "runs in the PostgreSQL pass (TEST_DATABASE_URL on PostgreSQL)",
-    )
+    if not TEST_DATABASE_URL.startswith("postgresql"):
+        # not a failure under CI=true: the PostgreSQL pass of the same run runs it
+        pytest.skip("runs in the PostgreSQL pass (TEST_DATABASE_URL on PostgreSQL)")
     _require((BIN / "gunicorn").exists(), "gunicorn is not installed in the environment")
     import redis
 
