@@ -119,6 +119,8 @@ def seed_command(scale: str | None, seed_value: int | None) -> None:
     if scale is not None:
         _generate(scale, seed_value)
         return
+    from app.demo.assessment import seed_assessments
+    from app.demo.construction import seed_construction
     from app.demo.cooperation import seed_cooperation, seed_direct
     from app.demo.members import seed_members
     from app.demo.programme import seed_programme
@@ -141,10 +143,13 @@ def seed_command(scale: str | None, seed_value: int | None) -> None:
     resources = seed_resources()
     direct = seed_direct()  # proposals, agreements in every state, ratings
     members = seed_members()
+    construction = seed_construction()  # milestones of the finally selected majors
+    db.session.commit()
+    assessments = seed_assessments()  # on the programme's majors and indicators
     db.session.commit()
     added = [
         part
-        for part in (coop, programme, resources, direct, members)
+        for part in (coop, programme, resources, direct, members, construction, assessments)
         if part is not None and part.created
     ]
     if not result.created:
@@ -195,6 +200,8 @@ _PART_NAMES = {
     "ResourcesResult": "resources",
     "DirectResult": "direct cooperation",
     "MembersResult": "members",
+    "AssessmentResult": "assessments",
+    "ConstructionResult": "construction",
 }
 
 

@@ -21,6 +21,7 @@ from app.programme.models import (
     BatchApplication,
     GraduateOutcome,
     LimitException,
+    Milestone,
     Nomination,
     Objection,
     PartTimeTeacher,
@@ -777,6 +778,7 @@ watch(
     Practice,
     MatchRound,
     GraduateOutcome,
+    Milestone,
 )
 
 
@@ -799,4 +801,12 @@ def _dashboard(scope: str | None) -> dict[str, Any]:
         "practice_rule": _practice_rule(scope),
         "rounds": _rounds(scope),
         "outcomes": _outcomes(scope),
+        "construction": _construction(scope),
     }
+
+
+def _construction(scope: str | None) -> dict[str, Any]:
+    """Construction progress of the finally selected majors (app/programme/construction.py)."""
+    from app.programme.construction import dashboard_figures
+
+    return dashboard_figures(scope)
