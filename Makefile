@@ -8,7 +8,7 @@ RUN_STAMP := $(VENV)/.run-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
 DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
 .PHONY: install install-dev translations db demo run test lint bench mutation clean \
-	seed-national seed-region bench-exports bench-round
+	seed-national seed-region bench-exports bench-round bench-web
 
 $(RUN_STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -73,6 +73,12 @@ bench-exports: install
 bench-round: translations
 	@test -n "$(DATABASE_URL)" || { echo "set DATABASE_URL=postgresql+psycopg://…" >&2; exit 2; }
 	nice -n 5 $(FLASK) rounds bench --applications 100000 $(BENCH_ARGS)
+
+# Every list page and API list of every role, timed on the real server (gunicorn -w 2), then
+# the public pages under load: `make bench-web DATABASE_URL=… [REDIS_URL=…]` (default: the
+# SQLite file of `make run`); BENCH_ARGS passes options (e.g. --requests 10 --server flask).
+bench-web: translations
+	nice -n 5 $(BIN)/python scripts/bench_web.py $(BENCH_ARGS)
 
 # Mutation testing (slow; not part of `make test`): `make mutation MODULE=app/programme/services.py`
 # runs one module, `make mutation` every module listed in pyproject.toml; ONLY='glob' limits the

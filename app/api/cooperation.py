@@ -1237,7 +1237,7 @@ def practice_compliance() -> ResponseReturnValue:
     if fmt:
         return export_response(stmt, exports.COMPLIANCE, "practice-compliance", fmt)
     page, per_page = page_args()
-    result = queries.paginate_rows(stmt, page, per_page)
+    result = queries.behind_rule_page(api_user(), services.today(), school_id, page, per_page)
     required, _years = queries.rule()
     return {
         "items": [

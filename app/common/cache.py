@@ -7,14 +7,16 @@ and the user who made the change sees it on the next page.
 """
 
 from collections.abc import Callable
+from hashlib import sha1
 from itertools import chain
 from typing import Any, TypeVar
 from uuid import uuid4
 
 from flask import Flask, has_app_context
 from flask_caching import Cache
-from sqlalchemy import Table, event
+from sqlalchemy import Select, Table, event, func, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.sql import visitors
 
 T = TypeVar("T")
 
@@ -73,6 +75,30 @@ def cached(namespace: str, key: str, compute: Callable[[], T], timeout: int | No
     return value
 
 
+def tables_of(stmt: Select) -> list[str]:
+    """Names of every table a statement reads, subqueries and EXISTS clauses included."""
+    names = {t.name for t in visitors.iterate(stmt) if isinstance(t, Table)}
+    return sorted(names)
+
+
+def cached_count(stmt: Select, session=None) -> int:
+    """How many rows the statement returns, cached until a table it reads changes."""
+    from app.extensions import db
+
+    session = session or db.session
+    compiled = stmt.compile(dialect=session.get_bind().dialect)
+    text = f"{compiled}|{sorted(compiled.params.items(), key=lambda kv: kv[0])!r}"
+    tables = tables_of(stmt)
+    versions = ".".join(_version(f"table:{name}") for name in tables)
+    key = f"count:{sha1(text.encode()).hexdigest()}:{sha1(versions.encode()).hexdigest()}"  # noqa: S324 - a cache key
+
+    def count() -> int:
+        subquery = stmt.order_by(None).subquery()
+        return session.scalar(select(func.count()).select_from(subquery)) or 0
+
+    return cached("counts", key, count)
+
+
 def invalidate(*namespaces: str) -> None:
     """Drop every cached value of these namespaces (on every server sharing the cache)."""
     for namespace in namespaces:
@@ -84,11 +110,20 @@ def _flag(session: Session, namespaces: set[str] | None) -> None:
         session.info.setdefault(_STALE, set()).update(namespaces)
 
 
+def _tables_of_object(obj: Any) -> set[str]:
+    """The table namespaces a changed object touches: its tables and its link tables."""
+    mapper = inspect(obj).mapper
+    names = {t.name for t in mapper.tables}
+    names |= {r.secondary.name for r in mapper.relationships if r.secondary is not None}
+    return {f"table:{name}" for name in names}
+
+
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context: Any) -> None:
     for obj in chain(session.new, session.dirty, session.deleted):
         for cls in type(obj).__mro__:
             _flag(session, _BY_CLASS.get(cls))
+        _flag(session, _tables_of_object(obj))
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -99,6 +134,7 @@ def _bulk_statement(state: ORMExecuteState) -> None:
     name = getattr(table, "name", None)
     if name:
         _flag(state.session, _BY_TABLE.get(name))
+        _flag(state.session, {f"table:{name}"})
 
 
 @event.listens_for(Session, "after_commit")

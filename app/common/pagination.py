@@ -1,9 +1,9 @@
 """Pagination of long public lists that stays cheap on deep pages.
 
-`paginate_by_key` selects the rows whose keys are those of the requested page, in one statement:
-the keys come from an index-only walk over a covering index (instead of fetching and discarding
-every earlier full row, as OFFSET on the rows does), the rows by primary key. The total comes
-from the cache of public figures, recomputed only after the listed records change.
+`paginate_by_key` selects the rows whose keys are those of the requested page: the keys come
+from an index-only walk over a covering index (instead of fetching and discarding every earlier
+full row, as OFFSET on the rows does), the rows by primary key. The total and each page's keys
+come from the cache of public figures, recomputed only after the listed records change.
 """
 
 from math import ceil
@@ -48,6 +48,12 @@ def paginate_by_key(
     offset = (page - 1) * per_page
     if offset >= total:
         return Page([], page, per_page, total)
-    keys = stmt.with_only_columns(key).offset(offset).limit(per_page).scalar_subquery()
-    rows = list(db.session.scalars(stmt.where(key.in_(keys))).unique())
+    keys = cached(
+        namespace,
+        f"keys:{count_key}:{page}:{per_page}",
+        lambda: list(
+            db.session.scalars(stmt.with_only_columns(key).offset(offset).limit(per_page))
+        ),
+    )
+    rows = list(db.session.scalars(stmt.where(key.in_(keys))).unique()) if keys else []
     return Page(rows, page, per_page, total)

@@ -7,8 +7,8 @@ from flask import current_app
 from sqlalchemy import Select, String, and_, case, cast, exists, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from app.common.cache import watch
-from app.common.pagination import Page, paginate_by_key
+from app.common.cache import cached, cached_count, watch
+from app.common.pagination import Page, count_rows, paginate_by_key
 from app.cooperation.models import (
     AGREEMENT_STATES,
     OPEN_REQUEST_STATUSES,
@@ -205,7 +205,8 @@ def _application_options():
         selectinload(Application.teacher).selectinload(Teacher.school),
         selectinload(Application.choices)
         .selectinload(ApplicationChoice.placement)
-        .selectinload(Placement.host),
+        .selectinload(Placement.host)
+        .selectinload(Host.enterprise),
     )
 
 
@@ -510,9 +511,66 @@ class RowPage:
 
 def paginate_rows(stmt: Select, page: int, per_page: int) -> RowPage:
     """Page through a multi-column select (rows, not scalars)."""
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    total = cached_count(stmt)
     rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
     return RowPage(list(rows), page, per_page, total or 0)
+
+
+watch("compliance", Practice, PracticeEntry, Teacher, School)
+
+
+def _compliance_key(user, today: date, school_id: int | None = None) -> str:
+    scope = "region" if user.is_region_admin else user.region_code
+    return f"{scope}:{school_id or 'all'}:{today.isoformat()}"
+
+
+def behind_rule_page(user, today: date, school_id: int | None, page: int, per_page: int) -> RowPage:
+    """A page of (Teacher, days) behind the rule; the total and each page's keys are cached
+    (per scope, school and day) until a practice, teacher or school changes."""
+    stmt = behind_rule(user, today, school_id)
+    key = _compliance_key(user, today, school_id)
+    total = cached("compliance", f"count:{key}", lambda: count_rows(stmt))
+    if (page - 1) * per_page >= total:
+        return RowPage([], page, per_page, total)
+
+    def keys() -> list[tuple[int, int]]:
+        rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
+        return [(teacher.id, int(days)) for teacher, days in rows]
+
+    chosen = cached("compliance", f"page:{key}:{page}:{per_page}", keys)
+    teachers = {
+        t.id: t
+        for t in db.session.scalars(
+            select(Teacher)
+            .options(selectinload(Teacher.school))
+            .where(Teacher.id.in_([i for i, _ in chosen]))
+        )
+    }
+    items = [(teachers[i], days) for i, days in chosen if i in teachers]
+    return RowPage(items, page, per_page, total)
+
+
+def school_compliance_page(user, today: date, page: int, per_page: int) -> RowPage:
+    """A page of the per-school summary (cached like the list above)."""
+    key = _compliance_key(user, today)
+    rows = cached(
+        "compliance",
+        f"schools:{key}",
+        lambda: [(r.id, r.name, r.teachers, r.behind) for r in school_compliance(user, today)],
+    )
+    start = (page - 1) * per_page
+    items = [SchoolSummary(*row) for row in rows[start : start + per_page]]
+    return RowPage(items, page, per_page, len(rows))
+
+
+@dataclass
+class SchoolSummary:
+    """One school's line of the compliance summary."""
+
+    id: int
+    name: str
+    teachers: int
+    behind: int
 
 
 def teacher_applications_stmt(teacher_id: int) -> Select:

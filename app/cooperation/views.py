@@ -1190,24 +1190,29 @@ def practice_ledger():
 # --- administrators -----------------------------------------------------------------------
 
 
+#: Schools in a compliance filter's choice list at most (beyond: the summary's links filter).
+SCHOOL_CHOICES_MAX = 200
+
+
 @bp.route("/compliance")
 @admin_required
 def practice_compliance():
     """Schools and teachers falling behind the enterprise-practice rule."""
     today = services.today()
     user = _user()
+    size = current_app.config["PAGE_SIZE"]
     schools = queries.scope_schools(user)
     school_id = request.args.get("school_id", type=int)
     school_id = school_id if school_id in dict(schools) else None
-    pagination = queries.paginate_rows(
-        queries.behind_rule(user, today, school_id), page_arg(), current_app.config["PAGE_SIZE"]
-    )
+    pagination = queries.behind_rule_page(user, today, school_id, page_arg(), size)
     required, years = queries.rule()
     return render_template(
         "cooperation/compliance.html",
         pagination=pagination,
-        summary=queries.school_compliance(user, today),
-        schools=schools,
+        summary=queries.school_compliance_page(user, today, page_arg("schools_page"), size),
+        # a choice list of every school only while it stays short; else the summary's links
+        schools=schools if len(schools) <= SCHOOL_CHOICES_MAX else [],
+        school_name=dict(schools).get(school_id),
         school_id=school_id,
         required=required,
         years=years,

@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import Select, and_, distinct, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from app.common.cache import cached, watch
 from app.common.models import AuditEvent
 from app.common.time import local_midnight, local_today
 from app.cooperation.models import Pairing, Placement, Practice
@@ -20,6 +21,7 @@ from app.programme.models import (
     BatchApplication,
     GraduateOutcome,
     LimitException,
+    Milestone,
     Nomination,
     Objection,
     PartTimeTeacher,
@@ -31,7 +33,7 @@ from app.programme.models import (
     TrainingRecord,
 )
 from app.reference.models import Region
-from app.registry.models import Host, School, SchoolMajor, Teacher
+from app.registry.models import Enterprise, Host, School, SchoolMajor, Teacher
 from app.rounds.models import MatchRound
 
 
@@ -755,9 +757,40 @@ def _round_result(metrics: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+#: Everything the dashboard's figures are computed from: a change to any of these drops them.
+watch(
+    "dashboard",
+    Target,
+    Phase,
+    Batch,
+    BatchApplication,
+    Objection,
+    Region,
+    School,
+    SchoolMajor,
+    Teacher,
+    TeacherStatus,
+    TrainingRecord,
+    Pairing,
+    Placement,
+    Host,
+    Enterprise,
+    Practice,
+    MatchRound,
+    GraduateOutcome,
+    Milestone,
+)
+
+
 def dashboard(user) -> dict[str, Any]:
-    """Every figure of the targets dashboard for the user's scope."""
+    """Every figure of the targets dashboard for the user's scope (cached per scope and day,
+    dropped when any record it counts changes)."""
     scope = scope_of(user)
+    key = f"{scope or 'region'}:{local_today().isoformat()}"
+    return cached("dashboard", key, lambda: _dashboard(scope))
+
+
+def _dashboard(scope: str | None) -> dict[str, Any]:
     return {
         "scope": scope,
         "targets": _targets(scope),

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, and_, exists, false, or_, select, true
 from sqlalchemy.orm import selectinload
 
-from app.common.cache import watch
+from app.common.cache import cached_count, watch
 from app.common.pagination import Page, paginate_by_key
 from app.extensions import db
 from app.registry.models import Enterprise, Host, School, host_occupation
@@ -141,5 +141,8 @@ def approved_school_choices() -> list[tuple[int, str]]:
 
 
 def paginate(stmt: Select, page: int, per_page: int):
-    """Flask-SQLAlchemy pagination that never 404s on an out-of-range page."""
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
+    """Flask-SQLAlchemy pagination that never 404s on an out-of-range page; its total is
+    cached until a table the list reads changes."""
+    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=False)
+    pagination.total = cached_count(stmt)
+    return pagination
