@@ -83,4 +83,4 @@ def test_certificate_carries_number_and_qr_code_of_the_check(client, world):
     code = segno.make(url, error="m", micro=False, boost_error=False)
     dark = sum(sum(1 for v in row if v) for row in code.matrix)
     assert drawing.path.count("h1v1h-1z") == dark > 0
-    assert "GX-P" not in html
+    assert f"GX-P{practice.id:06d}" not in html  # the old sequential number is gone
