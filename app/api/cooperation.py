@@ -17,9 +17,9 @@ from app.api.helpers import (
     json_object,
     keyed_page_of,
     page_of,
-    page_or_file,
     validated,
     visible_or_404,
+    wants_file,
     writable,
 )
 from app.api.openapi import EXTRA_SCHEMAS, QUERY_PARAMETERS
@@ -522,8 +522,11 @@ def create_teacher() -> ResponseReturnValue:
 @api_roles("teacher", "school", *ADMINS)
 def teacher_list() -> ResponseReturnValue:
     """The same teachers GET /teachers/{id} shows the caller (?format=csv|xlsx: as a file)."""
-    stmt = queries.visible_teachers(api_user())
-    return page_or_file(stmt, teacher_json, exports.TEACHERS, "teachers")
+    fmt = wants_file()
+    if fmt is not None:
+        rows = exports.teacher_export_rows(api_user())
+        return export_response(rows, exports.TEACHERS, "teachers", fmt)
+    return page_of(queries.visible_teachers(api_user()), teacher_json)
 
 
 @bp.get("/teachers/<int:id>")
@@ -1025,17 +1028,11 @@ def feedback_report() -> ResponseReturnValue:
 @api_roles("teacher", "school", "enterprise", *ADMINS)
 def application_list() -> ResponseReturnValue:
     """What the caller's role follows; the same applications GET /applications/{id} shows."""
-    user = api_user()
-    if user.is_admin:
-        stmt = queries.admin_applications(user)
-    elif user.role == "school":
-        stmt = queries.school_applications(user.school_id or 0)
-    elif user.role == "enterprise":
-        stmt = queries.enterprise_applicants(user.enterprise_id or 0)
-    else:
-        teacher = services.teacher_of(user)
-        stmt = queries.teacher_applications_stmt(teacher.id if teacher else 0)
-    return page_or_file(stmt, application_json, exports.APPLICATIONS, "applications")
+    fmt = wants_file()
+    if fmt is not None:
+        rows = exports.application_export_rows(api_user())
+        return export_response(rows, exports.APPLICATIONS, "applications", fmt)
+    return page_of(queries.followed_applications(api_user()), application_json)
 
 
 @bp.post("/applications")
