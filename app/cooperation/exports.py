@@ -57,7 +57,7 @@ def teacher_export_rows(user) -> Iterator[tuple]:
 
 
 def application_export_rows(user) -> Iterator[tuple]:
-    """(id, teacher, school, status, starts on, ends on, placements, note) of the applications
+    """(id, teacher, school, status label, starts on, ends on, placements, note) of the applications
     the user's role follows, in the list's order; placements are the choices the user may see
     (Application.visible_choices: all for the teacher's side, a host's own once endorsed)."""
     author = aliased(Teacher)
@@ -80,6 +80,7 @@ def application_export_rows(user) -> Iterator[tuple]:
     )
     stmt = queries.followed_applications(user, base)
     user_id = getattr(user, "id", None)
+    labels: dict[str, str] = {}  # each status translated once per export, not once a row
 
     def enrich(chunk: list[Any]) -> Iterator[tuple]:
         choices: dict[int, list[tuple]] = defaultdict(list)
@@ -110,7 +111,9 @@ def application_export_rows(user) -> Iterator[tuple]:
             else:
                 shown = [c[0] for c in mine if _edits_organisation(user, "enterprise", c[1], c[2])]
             placements = " ".join(str(p) for p in shown)
-            yield (id_, teacher, school_name, status, starts, ends, placements, note)
+            if status not in labels:
+                labels[status] = _status(status)
+            yield (id_, teacher, school_name, labels[status], starts, ends, placements, note)
 
     return chunked_rows(stmt, enrich)
 
@@ -132,7 +135,7 @@ APPLICATIONS = [
     Column(_l("Id"), _at(0)),
     Column(_l("Teacher"), _at(1)),
     Column(_l("School"), _at(2)),
-    Column(_l("Status"), lambda r: _status(r[3])),
+    Column(_l("Status"), _at(3)),
     Column(_l("Starts on"), _at(4)),
     Column(_l("Ends on"), _at(5)),
     Column(_l("Placements"), _at(6)),
