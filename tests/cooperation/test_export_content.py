@@ -113,3 +113,31 @@ def test_teachers_and_applications_exports_keep_their_content(app, client, world
         expected = _reference(app, db.session.get(type(user), user.id), stmt_of, columns)
         assert response.get_data(as_text=True) == expected
         assert expected.count("\n") > 1 or caller in ("enterprise_other",), (path, expected)
+
+
+REFERENCE_COMPLIANCE = [
+    Column(_l("Id"), lambda r: r[0].id),
+    Column(_l("Name"), lambda r: r[0].name),
+    Column(_l("School"), lambda r: r[0].school.name),
+    Column(_l("Days of practice"), lambda r: r[1]),
+]
+
+
+@pytest.mark.parametrize("caller", ("league_admin", "league_admin_other", "region_admin"))
+def test_practice_compliance_export_keeps_its_content(app, client, world, caller):
+    from app.cooperation import services
+
+    _seed(world)
+    f.make_practice(
+        f.make_teacher(world.school, name="=实践教师"), f.make_placement(world.host), days=3
+    )
+    user = world.users[caller]
+    response = client.get(f"{API}/practice-compliance?format=csv", headers=auth(client, user))
+    assert response.status_code == 200
+
+    def stmt_of(viewer):
+        return queries.behind_rule(viewer, services.today())
+
+    expected = _reference(app, db.session.get(type(user), user.id), stmt_of, REFERENCE_COMPLIANCE)
+    assert response.get_data(as_text=True) == expected
+    assert expected.count("\n") > 1
