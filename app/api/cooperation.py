@@ -1229,9 +1229,9 @@ def practice_compliance() -> ResponseReturnValue:
 
     school = arg("school_id")
     school_id = int(school) if school and school.isdigit() and len(school) < 10 else None
-    stmt = queries.behind_rule(api_user(), services.today(), school_id)
     fmt = wants_file()
     if fmt:
+        stmt = queries.behind_rule(api_user(), services.today(), school_id, plain=True)
         return export_response(stmt, exports.COMPLIANCE, "practice-compliance", fmt)
     page, per_page = page_args()
     result = queries.behind_rule_page(api_user(), services.today(), school_id, page, per_page)

@@ -141,10 +141,10 @@ APPLICATIONS = [
     Column(_l("Placements"), _at(6)),
     Column(_l("Note"), _at(7)),
 ]
-#: Rows are (Teacher, days in the rule's window).
+#: Rows are queries.behind_rule(..., plain=True)'s (teacher id, name, school name, days).
 COMPLIANCE = [
-    Column(_l("Id"), lambda r: r[0].id),
-    Column(_l("Name"), lambda r: r[0].name),
-    Column(_l("School"), lambda r: r[0].school.name),
-    Column(_l("Days of practice"), lambda r: r[1]),
+    Column(_l("Id"), _at(0)),
+    Column(_l("Name"), _at(1)),
+    Column(_l("School"), _at(2)),
+    Column(_l("Days of practice"), _at(3)),
 ]

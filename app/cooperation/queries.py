@@ -438,17 +438,19 @@ def _days_in_window(since: date, today: date):
     )
 
 
-def behind_rule(user, today: date, school_id: int | None = None) -> Select:
+def behind_rule(user, today: date, school_id: int | None = None, plain: bool = False) -> Select:
     """(Teacher, days) of confirmed teachers below the rule, fewest days first; league admins
-    see their league only."""
+    see their league only. plain: (teacher id, name, school name, days) columns instead."""
     required, years = rule()
     days = _days_in_window(window_start(today, years), today)
     counted = func.coalesce(days.c.days, 0)
+    if plain:
+        stmt = select(Teacher.id, Teacher.name, School.name, counted.label("days"))
+    else:
+        stmt = select(Teacher, counted.label("days")).options(selectinload(Teacher.school))
     stmt = (
-        select(Teacher, counted.label("days"))
-        .join(School, Teacher.school_id == School.id)
+        stmt.join(School, Teacher.school_id == School.id)
         .outerjoin(days, days.c.teacher_id == Teacher.id)
-        .options(selectinload(Teacher.school))
         .where(Teacher.confirmed_at.is_not(None), counted < required)
     )
     if not user.is_region_admin:
