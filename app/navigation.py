@@ -4,6 +4,9 @@ from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.account.forms import closure_status_label
+from app.common.audit_labels import action_label
+from app.common.privacy import PRIVACY_NOTICE_VERSION, review_actor_name, teacher_email_of
 from app.registry.forms import STATUS_LABELS
 
 ADMINS = ("league_admin", "region_admin")
@@ -14,6 +17,7 @@ COOPERATE = _l("Cooperation")
 PROGRAMME = _l("Integrated majors programme")
 TEACHERS = _l("Teachers")
 RESOURCES = _l("Teaching resources")
+ACCOUNT = _l("My account")
 
 #: (menu group or None for a top-level link, endpoint, label, who sees it: "all", "anon",
 #: "auth" or a role tuple). Groups become drop-down menus so the bar fits every role; a
@@ -44,6 +48,7 @@ NAV = (
     (MANAGE, "rounds.index", _l("Match rounds"), ADMINS),
     (MANAGE, "cooperation.practice_compliance", _l("Practice rule"), ADMINS),
     (MANAGE, "auth.users", _l("Accounts"), ADMINS),
+    (MANAGE, "account.closures", _l("Closure requests"), ("region_admin",)),
     (MANAGE, "cooperation.agreements", _l("Agreements"), ADMINS),
     (MANAGE, "cooperation.feedback_report", _l("Feedback report"), ADMINS),
     (MANAGE, "programme.audit_log", _l("Audit log"), ("region_admin",)),
@@ -70,6 +75,8 @@ NAV = (
     (RESOURCES, "resources.bookings", _l("Bookings"), "auth"),
     (RESOURCES, "resources.certifications", _l("Skill certifications"), (*ORGS, *ADMINS)),
     (RESOURCES, "resources.supervision", _l("Supervision visits"), ("school", *ADMINS)),
+    (ACCOUNT, "account.my_data", _l("My data"), "auth"),
+    (ACCOUNT, "account.close", _l("Close account"), "auth"),
 )
 
 NEXT_STEPS = (
@@ -129,6 +136,13 @@ def live_api_tokens() -> int:
     return live_token_count(current_user)
 
 
+def role_label(role: str | None) -> str:
+    """Translated label of an account role."""
+    from app.auth.forms import ROLE_LABELS
+
+    return str(ROLE_LABELS.get(role, role or ""))
+
+
 def register(app: Flask) -> None:
     """Expose the helpers to templates."""
     app.jinja_env.globals.update(
@@ -136,4 +150,10 @@ def register(app: Flask) -> None:
         next_steps=next_steps,
         status_label=status_label,
         live_api_tokens=live_api_tokens,
+        teacher_email_of=teacher_email_of,
+        review_actor_name=review_actor_name,
+        privacy_notice_version=PRIVACY_NOTICE_VERSION,
+        role_label=role_label,
+        action_label=action_label,
+        closure_status_label=closure_status_label,
     )

@@ -41,6 +41,11 @@ class SignupForm(FlaskForm):
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
     )
 
+    accept_privacy = BooleanField(
+        _l("I have read and accept the privacy notice"),
+        validators=[DataRequired(_l("Accept the privacy notice to continue."))],
+    )
+
 
 class PasswordForm(FlaskForm):
     """Change one's own password."""

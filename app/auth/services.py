@@ -62,8 +62,12 @@ def create_account(
     *,
     self_signup: bool = True,
     region_code: str | None = None,
+    privacy_accepted: bool | None = None,
 ) -> User:
-    """Create an account; raises ValidationFailed or Conflict (duplicate email)."""
+    """Create an account; raises ValidationFailed or Conflict (duplicate email).
+
+    `privacy_accepted` (sign-up forms): the notice's acceptance, recorded with its version;
+    False refuses. None (administrators, invitations): the person accepts at first visit."""
     allowed = SELF_SIGNUP_ROLES if self_signup else ROLES
     if role not in allowed:
         message = str(_l("Choose enterprise, school or teacher."))
@@ -83,9 +87,18 @@ def create_account(
         region_code=region_code,
         password_hash=hash_password(password),
     )
+    if privacy_accepted is not None:
+        from app.account.services import record_consent
+
+        record_consent(user, privacy_accepted)
     db.session.add(user)
     db.session.flush()
-    audit.record(user, "account.create", user, after={"email": email, "role": role})
+    audit.record(
+        user,
+        "account.create",
+        user,
+        after={"email": email, "role": role, "privacy_version": user.privacy_version},
+    )
     return user
 
 

@@ -35,6 +35,8 @@ RECORD_LABELS = {
     "BatchApplication": _l("Batch application"),
     "batch_application": _l("Batch application"),
     "Target": _l("Target"),
+    "ClosureRequest": _l("Account closure request"),
+    "closure": _l("Account closure request"),
     "target": _l("Target"),
     "TrainingRecord": _l("Training record"),
     "TeacherStatus": _l("Teacher status"),
@@ -137,11 +139,16 @@ VERB_LABELS = {
     "resources": _l("resources loaded"),
     "programme": _l("programme loaded"),
     "cooperation": _l("cooperation loaded"),
+    "privacy_accept": _l("privacy notice accepted"),
+    "request": _l("requested"),
+    "refuse": _l("refused"),
 }
 
 #: Fields of the before/after values.
 FIELD_LABELS = {
     "status": _l("Status"),
+    "pseudonym": _l("Pseudonym"),
+    "privacy_version": _l("Privacy notice version"),
     "name": _l("Name"),
     "retired_at": _l("Retired at"),
     "active": _l("Active"),

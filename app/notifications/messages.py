@@ -83,6 +83,7 @@ MESSAGES = {
     "proposal_declined": _l(
         "The proposal to pair %(major)s of %(school)s with %(host)s was declined: %(reason)s"
     ),
+    "closure_refused": _l("Your request to close your account was refused: %(reason)s"),
 }
 FALLBACK = _l("You have a new notification.")
 

@@ -130,7 +130,7 @@ AUDIT = [
     Column(_l("League or city"), lambda e: e.region_code),
     Column(_l("Before"), lambda e: _json(e.before)),
     Column(_l("After"), lambda e: _json(e.after)),
-    Column(_l("Address"), lambda e: e.ip),
+    Column(_l("IP address"), lambda e: e.ip),
 ]
 
 
