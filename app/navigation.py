@@ -6,7 +6,13 @@ from flask_login import current_user
 
 from app.account.forms import closure_status_label
 from app.common.audit_labels import action_label
-from app.common.privacy import PRIVACY_NOTICE_VERSION, review_actor_name, teacher_email_of
+from app.common.privacy import (
+    PRIVACY_NOTICE_VERSION,
+    audit_actor,
+    audit_values,
+    review_actor_name,
+    teacher_email_of,
+)
 from app.registry.forms import STATUS_LABELS
 
 ADMINS = ("league_admin", "region_admin")
@@ -156,4 +162,6 @@ def register(app: Flask) -> None:
         role_label=role_label,
         action_label=action_label,
         closure_status_label=closure_status_label,
+        audit_actor=audit_actor,
+        shown_values=audit_values,
     )

@@ -262,3 +262,41 @@ def review_actor_name(review, item, user: Any = ...) -> str | None:
     if is_reviewer(user) or item.can_edit(user):
         return review.actor.name
     return None
+
+
+#: Keys of audit before/after values that name the person an event is about.
+PERSON_KEYS = ("email", "name")
+
+
+def audit_actor(event) -> str | None:
+    """Who did it, as shown: a closed account under its pseudonym (the stored email of an
+    audit event never changes; the account's personal fields were erased at closure)."""
+    actor = event.actor
+    if actor is not None and actor.closed_at is not None:
+        return actor.name
+    return event.actor_email
+
+
+def _closed_account_ids() -> frozenset[str]:
+    from sqlalchemy import select
+
+    from app.auth.models import User
+    from app.extensions import db
+
+    key = "_privacy_closed_ids"
+    if has_request_context() and key in g:
+        return g.get(key)
+    ids = frozenset(
+        str(i) for i in db.session.scalars(select(User.id).where(User.closed_at.is_not(None)))
+    )
+    if has_request_context():
+        setattr(g, key, ids)
+    return ids
+
+
+def audit_values(event, values: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An event's before/after values as shown: when the event is about a closed account,
+    its name and email are hidden (the stored event itself is never edited)."""
+    if not values or event.target_type != "User" or event.target_id not in _closed_account_ids():
+        return values
+    return {k: ("—" if k in PERSON_KEYS else v) for k, v in values.items()}

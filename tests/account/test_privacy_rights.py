@@ -451,3 +451,29 @@ def test_audit_export_labels_the_ip_address(client, world):
 def test_my_data_json_is_not_shown_to_anonymous_callers(client, world):
     assert client.get("/account/data.json").status_code == 302
     assert client.get(f"{API}/me/data").status_code == 401
+
+
+def test_the_audit_log_shows_a_closed_account_under_its_pseudonym(client, world):
+    me = world.users["school_staff"]
+    old_email = me.email
+    login(client, me)  # audited login under the real email
+    _ask(client, me)
+    row = db.session.scalar(select(ClosureRequest))
+    admin = world.users["region_admin"]
+    headers = bearer(token_for(client, admin))
+    assert (
+        client.post(f"{API}/closure-requests/{row.id}/complete", headers=headers).status_code == 200
+    )
+    pseudonym = db.session.get(User, me.id).name
+    # the stored events are untouched (append-only) ...
+    assert db.session.scalar(
+        select(func.count(AuditEvent.id)).where(AuditEvent.actor_email == old_email)
+    )
+    # ... but every view of the trail names the pseudonym, not the erased email
+    login_en(client, admin)
+    page = client.get("/programme/audit").get_data(as_text=True)
+    export = client.get("/programme/audit?format=csv").get_data(as_text=True)
+    api = client.get(f"{API}/audit?per_page=100", headers=headers).get_data(as_text=True)
+    for body in (page, export):
+        assert old_email not in body and pseudonym in body
+    assert old_email not in api
