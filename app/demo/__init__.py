@@ -109,6 +109,7 @@ def seed_command() -> None:
     """Create the demo world once; later runs change nothing and keep people's data."""
     from app.demo.cooperation import seed_cooperation, seed_direct
     from app.demo.members import seed_members
+    from app.demo.privacy import seed_privacy
     from app.demo.programme import seed_programme
     from app.demo.resources import seed_resources
     from app.demo.world import seed
@@ -129,10 +130,11 @@ def seed_command() -> None:
     resources = seed_resources()
     direct = seed_direct()  # proposals, agreements in every state, ratings
     members = seed_members()
+    privacy = seed_privacy()
     db.session.commit()
     added = [
         part
-        for part in (coop, programme, resources, direct, members)
+        for part in (coop, programme, resources, direct, members, privacy)
         if part is not None and part.created
     ]
     if not result.created:
@@ -163,6 +165,7 @@ _PART_NAMES = {
     "ResourcesResult": "resources",
     "DirectResult": "direct cooperation",
     "MembersResult": "members",
+    "PrivacyResult": "privacy",
 }
 
 
