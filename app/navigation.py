@@ -149,6 +149,20 @@ def role_label(role: str | None) -> str:
     return str(ROLE_LABELS.get(role, role or ""))
 
 
+def cooperation_status_label(status: str | None) -> str:
+    """Translated label of an application's or practice's status."""
+    from app.cooperation.forms import STATUS_LABELS as COOPERATION_STATUS_LABELS
+
+    return str(COOPERATION_STATUS_LABELS.get(status, status or ""))
+
+
+def member_role_label(role: str | None) -> str:
+    """Translated label of a member's role (owner or staff); empty for none."""
+    from app.auth.forms import MEMBER_ROLE_LABELS
+
+    return str(MEMBER_ROLE_LABELS.get(role, "")) if role else ""
+
+
 def register(app: Flask) -> None:
     """Expose the helpers to templates."""
     app.jinja_env.globals.update(
@@ -160,6 +174,8 @@ def register(app: Flask) -> None:
         review_actor_name=review_actor_name,
         privacy_notice_version=PRIVACY_NOTICE_VERSION,
         role_label=role_label,
+        cooperation_status_label=cooperation_status_label,
+        member_role_label=member_role_label,
         action_label=action_label,
         closure_status_label=closure_status_label,
         audit_actor=audit_actor,

@@ -36,6 +36,7 @@ RECORD_LABELS = {
     "batch_application": _l("Batch application"),
     "Target": _l("Target"),
     "ClosureRequest": _l("Account closure request"),
+    "login": _l("Login"),
     "closure": _l("Account closure request"),
     "target": _l("Target"),
     "TrainingRecord": _l("Training record"),
@@ -140,6 +141,8 @@ VERB_LABELS = {
     "programme": _l("programme loaded"),
     "cooperation": _l("cooperation loaded"),
     "privacy_accept": _l("privacy notice accepted"),
+    "success": _l("succeeded"),
+    "failure": _l("failed"),
     "request": _l("requested"),
     "refuse": _l("refused"),
 }
