@@ -33,6 +33,10 @@ ACCEPT_INPUT = {
     "token": _text(200, "The token from the invitation link."),
     "name": _text(100, "Your name (new accounts)."),
     "password": _text(description="At least 8 characters, not a common password (new accounts)."),
+    "accept_privacy": {
+        **ACCEPT_PRIVACY,
+        "description": "true: the privacy notice (/privacy) is accepted (new accounts).",
+    },
 }
 RESET_INPUT = {"email": _text(254)}
 RESET_CONFIRM_INPUT = {
@@ -288,7 +292,11 @@ def invitation_accept() -> ResponseReturnValue:
     user = api_user()
     try:
         account = services.accept_invitation(
-            data["token"], data.get("name"), data.get("password"), account=user
+            data["token"],
+            data.get("name"),
+            data.get("password"),
+            account=user,
+            privacy_accepted=data.get("accept_privacy") is True,
         )
     except ServiceError as exc:
         if "token" in exc.fields:

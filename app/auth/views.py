@@ -169,6 +169,7 @@ def invitation(token: str):
                 form.name.data,
                 form.password.data,
                 account=acting_user() if joining else None,
+                privacy_accepted=bool(form.accept_privacy.data),
             )
         except ServiceError as exc:
             db.session.rollback()

@@ -235,7 +235,12 @@ ROWS: dict[str, Row] = {
         "POST",
         "/api/v1/invitations/accept",
         {"*": 409, "anonymous": 201},
-        lambda w: {"token": _invitation(w)[1], "name": "新同事", "password": PASSWORD},
+        lambda w: {
+            "token": _invitation(w)[1],
+            "name": "新同事",
+            "password": PASSWORD,
+            "accept_privacy": True,
+        },
     ),
     # API: password reset (public)
     "POST api.password_reset": Row(
