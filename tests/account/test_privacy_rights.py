@@ -477,3 +477,41 @@ def test_the_audit_log_shows_a_closed_account_under_its_pseudonym(client, world)
     for body in (page, export):
         assert old_email not in body and pseudonym in body
     assert old_email not in api
+
+
+def test_review_history_names_people_by_one_rule_in_the_page_and_the_api(client, world):
+    from app.resources.models import ResourceReview
+    from tests.resources import factories as fx
+
+    fx.use_temp_uploads()
+    admin = world.users["region_admin"]
+    admin.name = "评审专家甲"
+    item = fx.make_item(world.school, status="approved", partners=[world.enterprise])
+    db.session.add(
+        ResourceReview(
+            item_id=item.id,
+            actor_id=admin.id,
+            action="approve",
+            from_status="under_review",
+            to_status="approved",
+            comment="同意使用",
+        )
+    )
+    db.session.commit()
+    # the item's own school and the reviewers see the name; a partner enterprise and any other
+    # signed-in account see the step without it, in the page and in the API alike
+    for role, named in (
+        ("school", True),
+        ("region_admin", True),
+        ("enterprise", False),
+        ("teacher", False),
+    ):
+        login(client, world.users[role])
+        page = client.get(f"/resources/{item.id}").get_data(as_text=True)
+        history = client.get(
+            f"{API}/resources/{item.id}", headers=bearer(token_for(client, world.users[role]))
+        ).get_json()["history"]
+        assert ("评审专家甲" in page) is named, role
+        assert (history[0]["actor_name"] == "评审专家甲") is named, role
+        if not named:
+            assert history[0]["actor_name"] is None
