@@ -50,6 +50,7 @@ def service_error(exc: ServiceError) -> ResponseReturnValue:
 # Route modules register themselves on the blueprint when imported.
 from app.api import (  # noqa: E402, F401
     accounts,
+    assessment,
     auth,
     cooperation,
     notifications,

@@ -107,6 +107,7 @@ def logins_table() -> str:
 @demo_cli.command("seed")
 def seed_command() -> None:
     """Create the demo world once; later runs change nothing and keep people's data."""
+    from app.demo.assessment import seed_assessments
     from app.demo.cooperation import seed_cooperation, seed_direct
     from app.demo.members import seed_members
     from app.demo.privacy import seed_privacy
@@ -130,11 +131,12 @@ def seed_command() -> None:
     resources = seed_resources()
     direct = seed_direct()  # proposals, agreements in every state, ratings
     members = seed_members()
+    assessments = seed_assessments()  # on the programme's majors and indicators
     privacy = seed_privacy()
     db.session.commit()
     added = [
         part
-        for part in (coop, programme, resources, direct, members, privacy)
+        for part in (coop, programme, resources, direct, members, assessments, privacy)
         if part is not None and part.created
     ]
     if not result.created:
@@ -165,6 +167,7 @@ _PART_NAMES = {
     "ResourcesResult": "resources",
     "DirectResult": "direct cooperation",
     "MembersResult": "members",
+    "AssessmentResult": "assessments",
     "PrivacyResult": "privacy",
 }
 

@@ -84,6 +84,16 @@ MESSAGES = {
         "The proposal to pair %(major)s of %(school)s with %(host)s was declined: %(reason)s"
     ),
     "closure_refused": _l("Your request to close your account was refused: %(reason)s"),
+    # assessment of construction (sent by app/programme/assessment.py)
+    "assessment_appointed": _l(
+        "You have been appointed to the panel assessing %(major)s of %(school)s. Please score it."
+    ),
+    "assessment_passed": _l(
+        "The assessment of %(major)s has concluded: passed (mean score %(mean)s). %(note)s"
+    ),
+    "assessment_not_passed": _l(
+        "The assessment of %(major)s has concluded: not passed (mean score %(mean)s). %(note)s"
+    ),
 }
 FALLBACK = _l("You have a new notification.")
 

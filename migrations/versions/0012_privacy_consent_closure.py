@@ -1,7 +1,7 @@
 """Privacy notice consent on accounts and organisations; account closure requests
 
 Revision ID: 0012
-Revises: 0005
+Revises: 0014
 Create Date: 2026-12-01 23:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012'
-down_revision = '0005'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
