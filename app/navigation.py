@@ -72,6 +72,8 @@ NAV = (
     (PROGRAMME, "programme.indicators", _l("Evaluation indicators"), ("region_admin",)),
     (PROGRAMME, "programme.assessments", _l("Assessments of construction"), ADMINS),
     (PROGRAMME, "programme.my_assessments", _l("My assessment tasks"), "assessor"),
+    (PROGRAMME, "programme.construction_list", _l("Construction progress"), ("school",)),
+    (PROGRAMME, "programme.construction_list", _l("Construction overview"), ADMINS),
     (TEACHERS, "cooperation.school_teachers", _l("Teacher accounts"), ("school",)),
     (TEACHERS, "cooperation.school_applications", _l("Teachers' applications"), ("school",)),
     (TEACHERS, "programme.teachers", _l("Teacher development"), ("school", *ADMINS)),

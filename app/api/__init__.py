@@ -52,6 +52,7 @@ from app.api import (  # noqa: E402, F401
     accounts,
     assessment,
     auth,
+    construction,
     cooperation,
     notifications,
     openapi,

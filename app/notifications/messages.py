@@ -94,6 +94,11 @@ MESSAGES = {
     "assessment_not_passed": _l(
         "The assessment of %(major)s has concluded: not passed (mean score %(mean)s). %(note)s"
     ),
+    # construction of selected majors (sent by app/programme/construction.py)
+    "milestone_recorded": _l(
+        "%(school)s recorded a construction milestone of %(major)s: %(milestone)s "
+        "(%(achieved_on)s)."
+    ),
 }
 FALLBACK = _l("You have a new notification.")
 

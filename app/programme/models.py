@@ -15,6 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.models import TimestampMixin
+from app.common.time import utcnow
 from app.extensions import db
 from app.reference.models import Occupation, Region
 from app.registry.models import Enterprise, School, SchoolMajor, Teacher
@@ -656,3 +657,77 @@ class AssessmentScore(db.Model):
 
     assessor: Mapped[AssessmentAssessor] = relationship(back_populates="scores")
     indicator: Mapped[Indicator] = relationship()
+
+
+# --- construction milestones (建设进度) ---------------------------------------------------
+
+#: The five construction milestones of a selected integrated major, in the plan's order.
+MILESTONE_KINDS = (
+    "curriculum",
+    "venue",
+    "teachers_trained",
+    "resources_reviewed",
+    "first_cohort",
+)
+
+
+class Milestone(TimestampMixin, db.Model):
+    """建设进度: one construction milestone reached by a finally selected integrated major."""
+
+    __tablename__ = "programme_milestone"
+    __table_args__ = (
+        UniqueConstraint("application_id", "kind", name="uq_programme_milestone_kind"),
+        CheckConstraint(_in("kind", MILESTONE_KINDS), name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("programme_batch_application.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(30))
+    #: The Beijing day the milestone was reached (never in the future).
+    achieved_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    application: Mapped[BatchApplication] = relationship()
+    files: Mapped[list["MilestoneFile"]] = relationship(
+        back_populates="milestone", cascade="all, delete-orphan", order_by="MilestoneFile.id"
+    )
+
+    @property
+    def region_code(self) -> str:
+        return self.application.school.region_code
+
+    def can_view(self, user) -> bool:
+        """Whoever may see the batch application (its school, its league, the region)."""
+        return self.application.can_view(user)
+
+
+class MilestoneFile(db.Model):
+    """An evidence file of a milestone, stored as the teaching resources' files are."""
+
+    __tablename__ = "programme_milestone_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    milestone_id: Mapped[int] = mapped_column(
+        ForeignKey("programme_milestone.id", ondelete="CASCADE"), index=True
+    )
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    file_type: Mapped[str] = mapped_column(String(10))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(db.BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    milestone: Mapped[Milestone] = relationship(back_populates="files")
+
+    @property
+    def region_code(self) -> str:
+        return self.milestone.region_code

@@ -1236,5 +1236,6 @@ def seed_command() -> None:
     click.echo("programme: " + ", ".join(f"{k} {v}" for k, v in created.items()))
 
 
-# Assessment of construction and the outcomes summary live in their own module, on this blueprint.
-from app.programme import assessment_views  # noqa: E402, F401
+# Assessment of construction, the outcomes summary and the construction pages (milestones of
+# selected majors) live in their own modules and register on this blueprint.
+from app.programme import assessment_views, construction_views  # noqa: E402, F401

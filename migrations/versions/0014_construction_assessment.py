@@ -1,7 +1,7 @@
 """Assessment of integrated-major construction: panels, scores, conclusions; batch demonstration threshold
 
 Revision ID: 0014
-Revises: 0005
+Revises: 0013
 Create Date: 2026-12-01 23:00:00
 
 Existing rows stay valid: the batch threshold is nullable (not set), and no existing major's
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014'
-down_revision = '0005'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

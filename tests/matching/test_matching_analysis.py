@@ -59,3 +59,19 @@ def test_bottleneck_names_the_contended_host_and_groups() -> None:
     assert b.no_candidate_demand == 1  # t5 has no edge at all
     assert b.groups[0]["group"] == "6-18-02-04"
     assert b.to_dict()["max_flow"] == 2
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(instances())
+def test_sparse_source_side_matches_the_residual_graph(inst: dict) -> None:
+    from matching.analysis import residual_graph, source_side
+    from matching.optimal import solve_optimal
+
+    problem = parse_problem(inst)
+    matched = solve_optimal(problem)
+    g = residual_graph(problem, matched)
+    side = nx.descendants(g, SOURCE) if SOURCE in g else set()
+    apps, hosts = source_side(problem, matched)
+    assert apps.tolist() == sorted(i for kind, i in side if kind == "a")
+    assert hosts.tolist() == sorted(j for kind, j in side if kind == "h")
+    assert bottlenecks(problem, matched=matched) == bottlenecks(problem)

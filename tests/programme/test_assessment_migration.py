@@ -48,7 +48,7 @@ def _insert(conn, meta, table, **values):
 def test_existing_stages_survive_the_upgrade_and_the_downgrade(database):
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database})
     with app.app_context():
-        upgrade(directory=MIGRATIONS, revision="0005")
+        upgrade(directory=MIGRATIONS, revision="0013")
         meta = MetaData()
         meta.reflect(bind=db.engine)
         with db.engine.begin() as conn:
@@ -146,7 +146,7 @@ def test_existing_stages_survive_the_upgrade_and_the_downgrade(database):
         assert threshold is None and assessments == 0
         with db.engine.begin() as conn:  # the new constraint holds on the old rows
             conn.execute(text("UPDATE programme_batch SET demonstration_threshold = 80"))
-        downgrade(directory=MIGRATIONS, revision="0005")
+        downgrade(directory=MIGRATIONS, revision="0013")
         with db.engine.connect() as conn:
             statuses = (
                 conn.execute(text("SELECT status FROM programme_batch_application ORDER BY id"))
