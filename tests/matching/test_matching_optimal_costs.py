@@ -278,3 +278,36 @@ def test_an_unknown_solver_is_refused_with_the_known_ones_named() -> None:
         ValueError, match=r"^unknown solver 'simplex', expected one of ortools, networkx$"
     ):
         solve_optimal(problem, "simplex")
+
+
+def test_the_network_reaches_ortools_as_64_bit_integers_only(monkeypatch) -> None:
+    """Costs are integers only: a float64 array would round costs above 2^53."""
+    from ortools.graph.python import min_cost_flow
+
+    seen: list[list[str]] = []
+    real = min_cost_flow.SimpleMinCostFlow
+
+    class Recording(_Tampered):
+        real_class = real
+
+        def add_arcs_with_capacity_and_unit_cost(self, tails, heads, caps, unit):
+            seen.append([np.asarray(x).dtype.name for x in (tails, heads, caps, unit)])
+            return self.real.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, unit)
+
+    monkeypatch.setattr(min_cost_flow, "SimpleMinCostFlow", Recording)
+    assert solve(_components(2), "optimal").to_dict()["matched"] == 2
+    assert seen == [["int64"] * 4]
+
+
+def test_the_networkx_reference_solves_one_component_at_a_time(monkeypatch) -> None:
+    problem = _components(3)
+    calls: list[list[int]] = []
+    real = optimal.flow_network
+
+    def spy(problem, costs=None, edges=None):
+        calls.append(None if edges is None else edges.tolist())
+        return real(problem, costs, edges)
+
+    monkeypatch.setattr(optimal, "flow_network", spy)
+    assert solve(problem, "optimal", solver="networkx").to_dict()["matched"] == 3
+    assert calls == [[0, 1], [2, 3], [4, 5]]
