@@ -11,6 +11,8 @@ import pytest
 
 from matching.scoring import (
     CRITERIA,
+    ApplicantProfile,
+    HostProfile,
     Period,
     Weights,
     allocate_points,
@@ -27,6 +29,7 @@ from matching.scoring import (
     overlap_days,
     period_fit,
     region,
+    score_pair,
     shared_parts,
 )
 
@@ -176,3 +179,73 @@ def test_weights_are_named_in_their_errors_and_listed_in_order() -> None:
         r"capacity, choice, feedback$",
     ):
         Weights.from_mapping({"b": 1, "a": 2, "mode": 3})
+
+
+def test_a_pair_scores_its_weighted_fractions_with_every_line_explained() -> None:
+    """Hohhot–Baotou is 155 km (distance 20·(1 − 155.15/2400) = 18.71 points); raw points
+    24 + 18.71 + 0 + 5 + 2.5 + 7.5 + 0 = 57.71 → score 58; floors sum to 56, so the two largest
+    remainders (distance .71, then capacity .5 before choice .5) get one point each."""
+    applicant = ApplicantProfile(
+        "t1",
+        ("6-18-01-01",),
+        "150100",
+        frozenset({"enterprise_in_school"}),
+        SPRING,
+        need=2,
+        choices=("w9", "w1"),
+    )
+    host = HostProfile(
+        "w1",
+        ("6-18-01-02",),
+        "150200",
+        frozenset({"enterprise_run"}),
+        Period(date(2025, 6, 1), date(2025, 12, 31)),
+        capacity=1,
+    )
+    assert score_pair(applicant, host).to_edge() == {
+        "applicant": "t1",
+        "host": "w1",
+        "score": 58,
+        "breakdown": [
+            {
+                "criterion": "occupation",
+                "points": 24,
+                "weight": 40,
+                "explanation": "同一职业小类 6-18-01（6-18-01-01 车工 / 6-18-01-02 铣工）",
+            },
+            {
+                "criterion": "distance",
+                "points": 19,
+                "weight": 20,
+                "explanation": "相距约 155 公里（呼和浩特市—包头市）",
+            },
+            {
+                "criterion": "mode",
+                "points": 0,
+                "weight": 10,
+                "explanation": "合作模式不一致（希望引企驻校，提供企业办学）",
+            },
+            {
+                "criterion": "period",
+                "points": 5,
+                "weight": 10,
+                "explanation": "时间部分重叠（92/184 天）",
+            },
+            {
+                "criterion": "capacity",
+                "points": 3,
+                "weight": 5,
+                "explanation": "名额 1，少于需求 2",
+            },
+            {"criterion": "choice", "points": 7, "weight": 15, "explanation": "第 2 志愿"},
+            {
+                "criterion": "feedback",
+                "points": 0,
+                "weight": 0,
+                "explanation": "暂无评价（按中等计）",
+            },
+        ],
+    }
+    same_seat = score_pair(applicant, HostProfile("w1", ("6-18-01-01",), "150100", capacity=2))
+    assert same_seat.breakdown[1].explanation == "同一盟市（呼和浩特市）"
+    assert same_seat.breakdown[1].points == 20
