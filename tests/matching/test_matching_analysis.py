@@ -159,3 +159,32 @@ def test_the_residual_network_has_spare_source_arcs_and_reversed_matched_pairs()
         (("a", 0), ("h", 1)),  # unmatched a-k, forward
         (("h", 1), ("a", 1)),  # matched b-k, reversed
     }
+
+
+def test_a_host_without_a_group_does_not_hide_the_groups_after_it() -> None:
+    groups = {h: g for h, g in GROUPS.items() if h != "lathe"}  # lathe, the first host: none
+    b = bottlenecks(parse_problem(CONTENDED), groups)
+    assert b.hosts[0].host == "lathe" and b.hosts[0].group is None
+    assert [g["group"] for g in b.groups] == ["G-weld", "G-a"]
+
+
+def test_a_full_host_reached_only_through_another_applicants_move_is_a_bottleneck() -> None:
+    """q waits for h1; h1's p could move to h2, which r fills: h2 is in the cut too, with no
+    waiting applicant of its own (and it is the last host, so the count must cover it)."""
+    inst = {
+        "applicants": [{"id": "p"}, {"id": "q"}, {"id": "r"}],
+        "hosts": [{"id": "h1", "capacity": 1}, {"id": "h2", "capacity": 1}],
+        "edges": [
+            {"applicant": "p", "host": "h1", "score": 90},
+            {"applicant": "p", "host": "h2", "score": 10},
+            {"applicant": "q", "host": "h1", "score": 50},
+            {"applicant": "r", "host": "h2", "score": 90},
+        ],
+    }
+    b = bottlenecks(parse_problem(inst)).to_dict()
+    assert b["hosts"] == [
+        {"host": "h1", "capacity": 1, "unserved_candidates": 1, "group": None},
+        {"host": "h2", "capacity": 1, "unserved_candidates": 0, "group": None},
+    ]
+    assert b["unserved"] == [{"applicant": "q", "missing": 1}]
+    assert (b["max_flow"], b["cut_capacity"]) == (2, 2)
