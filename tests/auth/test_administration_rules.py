@@ -1,6 +1,7 @@
 """Account administration and membership services called directly: who may administer whom,
 what each action changes, and what the audit records (actor, action, target, before, after)."""
 
+import contextlib
 from types import SimpleNamespace
 
 import pytest
@@ -11,7 +12,7 @@ from app.auth.models import User
 from app.common.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from app.common.models import AuditEvent
 from app.extensions import db
-from tests.helpers import BAOTOU, PASSWORD
+from tests.helpers import BAOTOU, HOHHOT, PASSWORD, make_user
 
 
 def _events(action: str) -> list[AuditEvent]:
@@ -42,6 +43,12 @@ def test_who_may_administer_whom(world):
     assert not services.can_administer(u["school"], u["school_staff"])
     anonymous = SimpleNamespace(is_authenticated=False, id=None, role="region_admin")
     assert not services.can_administer(anonymous, u["teacher"])
+    no_login_state = SimpleNamespace(id=None, role="region_admin")  # not a logged-in user
+    assert not services.can_administer(no_login_state, u["teacher"])
+    # Another administrator of the same league is out of a league administrator's reach.
+    colleague = make_user("league_admin", region_code=HOHHOT)
+    assert not services.can_administer(league, colleague)
+    assert services.can_administer(region, colleague)
 
 
 def test_deactivation_records_who_whom_and_the_tokens_it_revoked(world):
@@ -142,6 +149,7 @@ def test_a_role_change_is_audited_with_the_roles_before_and_after(world):
     with pytest.raises(InvalidState) as last:
         services.set_member_role(staff, world.school, staff.id, "staff")  # the last owner
     assert list(last.value.fields) == ["user_id"]
+    assert last.value.fields["user_id"] == str(last.value) != "None"
     with pytest.raises(ValidationFailed) as bad:
         services.set_member_role(staff, world.school, owner.id, "king")
     assert list(bad.value.fields) == ["role"]
@@ -170,3 +178,32 @@ def test_a_removal_is_audited_with_the_role_and_organisation_it_ended(world):
     league = world.users["league_admin"]
     services.remove_member(league, world.school, world.users["school_staff"].id)
     assert _events("member.remove")[-1].actor_id == league.id
+
+
+def test_ids_outside_the_databases_integer_range_are_never_looked_up(world, monkeypatch):
+    """Ids are 32-bit in PostgreSQL: 0, negatives and 2^31 or more are refused as not found
+    before any query (a query with such an id would fail there instead of finding nothing)."""
+    looked_up: list[int] = []
+    real_get = db.session.get
+
+    def spy(model, ident, *args, **kwargs):
+        looked_up.append(ident)
+        return real_get(model, ident, *args, **kwargs)
+
+    monkeypatch.setattr(db.session, "get", spy)
+    admin, owner = world.users["region_admin"], world.users["enterprise"]
+    for user_id in (0, -1, 2**31, 2**32):
+        with pytest.raises(NotFound):
+            services.deactivate(admin, user_id)
+        with pytest.raises(NotFound):
+            services.remove_member(owner, world.enterprise, user_id)
+    assert looked_up == []
+    for user_id in (1, 2**31 - 1):
+        with contextlib.suppress(NotFound, Forbidden, InvalidState):
+            services.remove_member(owner, world.enterprise, user_id)
+        db.session.rollback()
+    for user_id in (1, 2**31 - 1):
+        with contextlib.suppress(NotFound, Forbidden, InvalidState):
+            services.deactivate(admin, user_id)
+        db.session.rollback()
+    assert looked_up == [1, 2**31 - 1, 1, 2**31 - 1]
