@@ -72,6 +72,20 @@ CASES = [
     (_with("applicants.1.id", "a1"), 'duplicate applicant id "a1"'),
     (_with("hosts.1.id", "h1"), 'duplicate host id "h1"'),
     (_with("edges", None), '"edges" must be an array, got null'),
+    (_with("edges", {}), '"edges" must be an array, got object'),
+    (_with("edges.0.score", None), "edges[0].score must be an integer, got null None"),
+    (
+        {**GOOD, "hosts": [{"id": f"h{i}", "capacity": 1} for i in (1, 2, 3, 3)]},
+        'duplicate host id "h3"',  # the first id seen twice, not the first id
+    ),
+    (
+        {**GOOD, "applicants": [{"id": "a1", "capacity": 0}, {"id": "a2", "capacity": -1}]},
+        "applicants[1].capacity must be between 0 and 1000000000, got -1",
+    ),
+    (
+        _with("hosts", [{"id": "h1", "capacity": MAX_CAPACITY}, {"id": "h2", "capacity": 10**10}]),
+        "hosts[1].capacity must be between 0 and 1000000000, got 10000000000",
+    ),
     (_with("edges.0", 3), "edges[0] must be an object, got integer"),
     (_with("edges.1.score", KeyError), 'edges[1] is missing required key "score"'),
     (_with("edges.2.host", KeyError), 'edges[2] is missing required key "host"'),
