@@ -16,9 +16,10 @@ TEACHERS = _l("Teachers")
 RESOURCES = _l("Teaching resources")
 
 #: (menu group or None for a top-level link, endpoint, label, who sees it: "all", "anon",
-#: "auth" or a role tuple). Groups become drop-down menus so the bar fits every role; a
-#: group's entries stay together. tests/test_navigation.py checks that every page the
-#: permission table opens to a role is reachable from here.
+#: "auth" or a role tuple; "assessor": any account on an assessment panel). Groups become
+#: drop-down menus so the bar fits every role; a group's entries stay together.
+#: tests/test_navigation.py checks that every page the permission table opens to a role is
+#: reachable from here.
 NAV = (
     (None, "registry.my_organisation", _l("My organisation"), ORGS),
     (None, "cooperation.enterprise_desk", _l("Offers and placements"), ("enterprise",)),
@@ -58,6 +59,10 @@ NAV = (
     (PROGRAMME, "programme.nominations", _l("Evaluations"), ("school", *ADMINS)),
     (PROGRAMME, "programme.outcomes", _l("Graduate outcomes"), ("school", *ADMINS)),
     (PROGRAMME, "programme.indicators", _l("Evaluation indicators"), ("region_admin",)),
+    (PROGRAMME, "programme.assessments", _l("Assessments of construction"), ADMINS),
+    (PROGRAMME, "programme.my_assessments", _l("My assessment tasks"), "assessor"),
+    (PROGRAMME, "programme.construction_list", _l("Construction progress"), ("school",)),
+    (PROGRAMME, "programme.construction_list", _l("Construction overview"), ADMINS),
     (TEACHERS, "cooperation.school_teachers", _l("Teacher accounts"), ("school",)),
     (TEACHERS, "cooperation.school_applications", _l("Teachers' applications"), ("school",)),
     (TEACHERS, "programme.teachers", _l("Teacher development"), ("school", *ADMINS)),
@@ -89,6 +94,10 @@ def _visible(who) -> bool:
         return True
     if not current_user.is_authenticated:
         return who == "anon"
+    if who == "assessor":
+        from app.programme.assessment import is_assessor
+
+        return is_assessor(current_user)
     return who == "auth" or current_user.role in who
 
 

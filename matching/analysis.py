@@ -15,6 +15,8 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import breadth_first_order
 
 from matching.graph import SOURCE, applicant_node, host_node
 from matching.optimal import solve_optimal
@@ -80,14 +82,41 @@ def residual_graph(problem: Problem, matched: np.ndarray) -> nx.DiGraph:
     return g
 
 
-def bottlenecks(problem: Problem, host_groups: Mapping[str, str] | None = None) -> Bottlenecks:
-    """Minimum-cut bottleneck hosts and unserved demand; raises SolverError on solver failure."""
+def source_side(problem: Problem, matched: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Applicant and host indices reachable from the source in the residual network (the
+    nodes `nx.descendants(residual_graph(...), SOURCE)` gives), by a sparse breadth-first
+    search: node 0 is the source, then applicants, then hosts."""
     p = problem
-    matched = solve_optimal(p)
-    g = residual_graph(p, matched)
-    side = nx.descendants(g, SOURCE) if SOURCE in g else set()
-    hosts_in = sorted(j for kind, j in side if kind == "h")
-    apps_in = sorted(i for kind, i in side if kind == "a")
+    n_a = p.n_applicants
+    got = np.bincount(p.edge_applicant[matched], minlength=n_a)
+    open_apps = np.flatnonzero(got < p.applicant_capacity)
+    if open_apps.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    a_node = p.edge_applicant + 1
+    h_node = p.edge_host + 1 + n_a
+    tails = np.concatenate(
+        [np.zeros(open_apps.shape[0], dtype=np.int64), np.where(matched, h_node, a_node)]
+    )
+    heads = np.concatenate([open_apps + 1, np.where(matched, a_node, h_node)])
+    size = 1 + n_a + p.n_hosts
+    graph = csr_matrix((np.ones(tails.shape[0], dtype=np.int8), (tails, heads)), shape=(size, size))
+    order = breadth_first_order(graph, 0, directed=True, return_predecessors=False)
+    reached = order[order > 0] - 1
+    return np.sort(reached[reached < n_a]), np.sort(reached[reached >= n_a] - n_a)
+
+
+def bottlenecks(
+    problem: Problem,
+    host_groups: Mapping[str, str] | None = None,
+    matched: np.ndarray | None = None,
+) -> Bottlenecks:
+    """Minimum-cut bottleneck hosts and unserved demand; raises SolverError on solver failure.
+
+    `matched` (optional) is `solve_optimal(problem)`'s mask when the caller has it already.
+    """
+    p = problem
+    matched = solve_optimal(p) if matched is None else matched
+    apps_in, hosts_in = (x.tolist() for x in source_side(p, matched))
     got = np.bincount(p.edge_applicant[matched], minlength=p.n_applicants)
     degree = np.bincount(p.edge_applicant, minlength=p.n_applicants)
     missing = np.maximum(p.applicant_capacity - got, 0)

@@ -164,6 +164,20 @@ def score_arrays(
     return score, keep
 
 
+def score_pairs(
+    applicants: Sequence[ApplicantProfile],
+    hosts: Sequence[HostProfile],
+    pa: np.ndarray,
+    ph: np.ndarray,
+    choice: np.ndarray,
+    weights: Weights,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Scores of the listed pairs (indices into `applicants` and `hosts`, `choice` the choice
+    criterion's fraction) as `score_pair` gives them, and the mask of pairs whose periods
+    overlap; raises ValueError on unknown regions."""
+    return score_arrays(_Encoded(applicants, hosts), pa, ph, choice, weights)
+
+
 def _pool_pairs(
     enc: _Encoded,
     apps: Sequence[ApplicantProfile],

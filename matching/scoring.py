@@ -327,36 +327,50 @@ def combine(fracs: list[float], weights: Weights) -> int:
     return int(math.floor(total * 100.0 / weights.total() + 0.5))
 
 
-def score_pair(
-    applicant: ApplicantProfile, host: HostProfile, weights: Weights | None = None
-) -> ScoredEdge | None:
-    """Score one pair; None when the periods do not overlap; raises ValueError on bad regions."""
-    weights = weights or Weights()
-    period = period_fit(applicant.period, host.period)
-    if period is None:
-        return None
-    km = distance_km(applicant.region, host.region)
-    ra, rh = region(applicant.region), region(host.region)
+def _distance(code_a: str, code_b: str) -> tuple[float, str]:
+    """The distance criterion's fraction and explanation for two leagues."""
+    km = distance_km(code_a, code_b)
+    ra, rh = region(code_a), region(code_b)
     where = (
         f"同一盟市（{ra.name}）"
         if ra.code == rh.code
         else f"相距约 {km:.0f} 公里（{ra.name}—{rh.name}）"
     )
+    return distance_fraction(km), where
+
+
+# The criteria of a pair repeat across a round's many pairs (few leagues, occupations, periods,
+# capacities): score_pair works each one out once per distinct input.
+_CACHE = 1 << 16
+_period_part = lru_cache(maxsize=_CACHE)(lambda a, h: period_fit(a, h))
+_occupation_part = lru_cache(maxsize=_CACHE)(lambda a, h: occupation_fit(a, h))
+_distance_part = lru_cache(maxsize=_CACHE)(_distance)
+_mode_part = lru_cache(maxsize=_CACHE)(lambda a, h: mode_fit(a, h))
+_capacity_part = lru_cache(maxsize=_CACHE)(lambda need, cap: capacity_fit(need, cap))
+_feedback_part = lru_cache(maxsize=_CACHE)(lambda rating: feedback_fit(rating))
+
+
+def score_pair(
+    applicant: ApplicantProfile, host: HostProfile, weights: Weights | None = None
+) -> ScoredEdge | None:
+    """Score one pair; None when the periods do not overlap; raises ValueError on bad regions."""
+    weights = weights or Weights()
+    period = _period_part(applicant.period, host.period)
+    if period is None:
+        return None
     parts = [
-        occupation_fit(applicant.occupations, host.occupations),
-        (distance_fraction(km), where),
-        mode_fit(applicant.modes, host.modes),
+        _occupation_part(applicant.occupations, host.occupations),
+        _distance_part(applicant.region, host.region),
+        _mode_part(applicant.modes, host.modes),
         period,
-        capacity_fit(applicant.need, host.capacity),
+        _capacity_part(applicant.need, host.capacity),
         choice_fit(applicant.choices, host.id),
-        feedback_fit(host.rating),
+        _feedback_part(host.rating),
     ]
     fracs = [p[0] for p in parts]
     score = combine(fracs, weights)
-    raw = [
-        getattr(weights, n) * f * 100.0 / weights.total()
-        for n, f in zip(CRITERIA, fracs, strict=True)
-    ]
+    total = weights.total()
+    raw = [getattr(weights, n) * f * 100.0 / total for n, f in zip(CRITERIA, fracs, strict=True)]
     points = allocate_points(raw, score)
     breakdown = tuple(
         Criterion(n, pt, getattr(weights, n), text)

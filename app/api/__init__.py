@@ -50,7 +50,9 @@ def service_error(exc: ServiceError) -> ResponseReturnValue:
 # Route modules register themselves on the blueprint when imported.
 from app.api import (  # noqa: E402, F401
     accounts,
+    assessment,
     auth,
+    construction,
     cooperation,
     notifications,
     openapi,

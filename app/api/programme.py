@@ -62,6 +62,14 @@ BATCH_INPUT: dict[str, dict] = {
         "description": "Majors any other technical school may apply "
         "(default: the BATCH_LIMIT_OTHER_SCHOOL setting, 2).",
     },
+    "demonstration_threshold": {
+        "type": "number",
+        "minimum": 0,
+        "maximum": 100,
+        "nullable": True,
+        "description": "Mean assessment score a major needs to become a demonstration major "
+        "(not set: none can).",
+    },
 }
 APPLY_INPUT: dict[str, dict] = {"school_major_id": {"type": INTEGER}}
 DECISION_INPUT: dict[str, dict] = {
@@ -123,6 +131,7 @@ def _schemas() -> dict[str, dict]:
                 "closes_on": DATE,
                 "limit_technician_college": integer,
                 "limit_other": integer,
+                "demonstration_threshold": {"type": "number", "nullable": True},
                 "open": {"type": "boolean"},
                 "notice_starts_on": {**DATE, "nullable": True},
                 "notice_ends_on": {**DATE, "nullable": True},
@@ -265,6 +274,7 @@ def batch_json(batch: Batch) -> dict[str, Any]:
         "closes_on": batch.closes_on.isoformat(),
         "limit_technician_college": batch.limit_technician_college,
         "limit_other": batch.limit_other,
+        "demonstration_threshold": batch.demonstration_threshold,
         "open": batch.is_open(local_today()),
         "notice_starts_on": batch.notice_starts_on.isoformat() if batch.notice_starts_on else None,
         "notice_ends_on": batch.notice_ends_on.isoformat() if batch.notice_ends_on else None,
@@ -374,6 +384,7 @@ def create_batch() -> ResponseReturnValue:
             "closes_on": data["closes_on"],
             "limit_technician_college": data["limit_technician_college"],
             "limit_other": data["limit_other"],
+            "demonstration_threshold": data["demonstration_threshold"],
         },
     )
     db.session.commit()

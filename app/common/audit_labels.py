@@ -88,6 +88,8 @@ RECORD_LABELS = {
     "match": _l("Proposed match"),
     "demo": _l("Demo data"),
     "import": _l("Import"),
+    "Assessment": _l("Assessment of construction"),
+    "assessment": _l("Assessment of construction"),
 }
 
 #: Verbs after the dot in an action code.
@@ -137,6 +139,9 @@ VERB_LABELS = {
     "resources": _l("resources loaded"),
     "programme": _l("programme loaded"),
     "cooperation": _l("cooperation loaded"),
+    "appoint": _l("assessor appointed"),
+    "conclude": _l("concluded"),
+    "threshold": _l("demonstration threshold set"),
 }
 
 #: Fields of the before/after values.
@@ -225,6 +230,15 @@ FIELD_LABELS = {
     "certifications": _l("Certifications"),
     "supervision_visits": _l("Supervision visits"),
     "supervision_actions": _l("Supervision actions"),
+    "assessors": _l("Assessors"),
+    "application_id": _l("Batch application"),
+    "mean_score": _l("Mean score"),
+    "result": _l("Result"),
+    "note": _l("Note"),
+    "total": _l("Total"),
+    "demonstration_threshold": _l("Demonstration threshold"),
+    "assessments": _l("Assessments of construction"),
+    "assessments_concluded": _l("Assessments concluded"),
 }
 
 

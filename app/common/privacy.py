@@ -138,6 +138,12 @@ def _relation_selects():
     return [pairing, application, practice, placement_match, offer_match]
 
 
+def school_relation_selects():
+    """Selects of (school_id, enterprise_id, teacher_id) for every active relation: the same
+    relations that make partners here (an assessment panel excludes a school's partners)."""
+    return _relation_selects()
+
+
 def partners(user) -> tuple[frozenset[int], frozenset[int]]:
     """(school ids, enterprise ids) in an active relation with the user's organisation."""
     if not _signed_in(user):

@@ -105,8 +105,22 @@ def logins_table() -> str:
 
 
 @demo_cli.command("seed")
-def seed_command() -> None:
+@click.option(
+    "--scale",
+    type=click.Choice(["national", "region", "tiny"]),
+    default=None,
+    help="Instead of the demo world, generate a world of this size on an empty database "
+    "(national: 2,500 schools, 50,000 enterprises, 200,000 teachers; region: 60 schools, "
+    "5,000 enterprises, 10,000 teachers). Never on a production database.",
+)
+@click.option("--seed", "seed_value", type=int, default=None, help="Random seed of --scale.")
+def seed_command(scale: str | None, seed_value: int | None) -> None:
     """Create the demo world once; later runs change nothing and keep people's data."""
+    if scale is not None:
+        _generate(scale, seed_value)
+        return
+    from app.demo.assessment import seed_assessments
+    from app.demo.construction import seed_construction
     from app.demo.cooperation import seed_cooperation, seed_direct
     from app.demo.members import seed_members
     from app.demo.programme import seed_programme
@@ -129,10 +143,13 @@ def seed_command() -> None:
     resources = seed_resources()
     direct = seed_direct()  # proposals, agreements in every state, ratings
     members = seed_members()
+    construction = seed_construction()  # milestones of the finally selected majors
+    db.session.commit()
+    assessments = seed_assessments()  # on the programme's majors and indicators
     db.session.commit()
     added = [
         part
-        for part in (coop, programme, resources, direct, members)
+        for part in (coop, programme, resources, direct, members, construction, assessments)
         if part is not None and part.created
     ]
     if not result.created:
@@ -157,12 +174,34 @@ def seed_command() -> None:
     click.echo(f"demo data created: {summary} ({time.perf_counter() - started:.1f}s)")
 
 
+def _generate(scale: str, seed_value: int | None) -> None:
+    """Generate a world of the scale, print timings and logins, and commit."""
+    from app.demo import national
+    from app.extensions import db
+
+    try:
+        result = national.generate(
+            scale, seed=national.SEED if seed_value is None else seed_value, echo=click.echo
+        )
+    except national.GenerateRefused as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    started = time.perf_counter()
+    db.session.commit()
+    if result.created:
+        click.echo(f"  {'(commit)':<22} {'':>8}      {time.perf_counter() - started:7.2f}s")
+    for line in national.describe(result):
+        click.echo(line)
+
+
 _PART_NAMES = {
     "CoopResult": "cooperation",
     "ProgrammeResult": "programme",
     "ResourcesResult": "resources",
     "DirectResult": "direct cooperation",
     "MembersResult": "members",
+    "AssessmentResult": "assessments",
+    "ConstructionResult": "construction",
 }
 
 

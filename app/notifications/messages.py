@@ -83,6 +83,21 @@ MESSAGES = {
     "proposal_declined": _l(
         "The proposal to pair %(major)s of %(school)s with %(host)s was declined: %(reason)s"
     ),
+    # assessment of construction (sent by app/programme/assessment.py)
+    "assessment_appointed": _l(
+        "You have been appointed to the panel assessing %(major)s of %(school)s. Please score it."
+    ),
+    "assessment_passed": _l(
+        "The assessment of %(major)s has concluded: passed (mean score %(mean)s). %(note)s"
+    ),
+    "assessment_not_passed": _l(
+        "The assessment of %(major)s has concluded: not passed (mean score %(mean)s). %(note)s"
+    ),
+    # construction of selected majors (sent by app/programme/construction.py)
+    "milestone_recorded": _l(
+        "%(school)s recorded a construction milestone of %(major)s: %(milestone)s "
+        "(%(achieved_on)s)."
+    ),
 }
 FALLBACK = _l("You have a new notification.")
 

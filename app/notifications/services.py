@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from app.common.bulk import insert_rows
 from app.common.time import utcnow
 from app.extensions import db
 from app.notifications import mail
@@ -32,6 +33,45 @@ def notify(
         rows.append(row)
         mail.queue(row, user)
     return rows
+
+
+#: One bulk notification: recipients as (user id, email), parameters, link.
+Recipients = list[tuple[int, str | None]]
+NOTIFICATION_COLUMNS = ("user_id", "kind", "params", "link", "created_at")
+
+
+def notify_bulk(kind: str, items: Iterable[tuple[Recipients, dict[str, Any], str | None]]) -> int:
+    """Add notifications of `kind` as `notify` would for each item (recipients, params, link),
+    without loading accounts or building ORM objects; returns how many rows were added.
+
+    With mail configured the rows go through the session (their ids are needed for the
+    emails); otherwise they are written in bulk.
+    """
+    if not mail.enabled():
+        now = utcnow()
+        rows = (
+            (user_id, kind, dict(params), link, now)
+            for user_id, _email, params, link in _each_recipient(items)
+        )
+        return insert_rows(Notification.__table__, NOTIFICATION_COLUMNS, rows)
+    count = 0
+    for user_id, email, params, link in _each_recipient(items):
+        row = Notification(user_id=user_id, kind=kind, params=dict(params), link=link)
+        db.session.add(row)
+        if email:
+            db.session.info.setdefault(mail.OUTBOX, []).append((row, email))
+        count += 1
+    return count
+
+
+def _each_recipient(items):
+    """(user id, email, params, link) per distinct recipient of each item, in order."""
+    for recipients, params, link in items:
+        seen: set[int] = set()
+        for user_id, email in recipients:
+            if user_id not in seen:
+                seen.add(user_id)
+                yield user_id, email, params, link
 
 
 def mark_read(user, notification: Notification) -> Notification:

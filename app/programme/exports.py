@@ -138,3 +138,24 @@ def _json(value) -> str:
     import json
 
     return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
+
+
+def _assessment_labels():
+    from app.programme.forms import ASSESSMENT_RESULT_LABELS, ASSESSMENT_STATUS_LABELS
+
+    return ASSESSMENT_STATUS_LABELS, ASSESSMENT_RESULT_LABELS
+
+
+ASSESSMENTS = [
+    Column(_l("Id"), lambda a: a.id),
+    Column(_l("Batch"), lambda a: a.application.batch.name),
+    Column(_l("School"), lambda a: a.application.school.name),
+    Column(_l("Integrated major"), lambda a: a.application.school_major.major.name),
+    Column(_l("Status"), lambda a: _label(_assessment_labels()[0], a.status)),
+    Column(_l("Assessors"), lambda a: len(a.assessors)),
+    Column(_l("Scores submitted"), lambda a: sum(1 for s in a.assessors if s.submitted_at)),
+    Column(_l("Mean score"), lambda a: a.mean_score),
+    Column(_l("Result"), lambda a: _label(_assessment_labels()[1], a.result) if a.result else ""),
+    Column(_l("Opened at"), lambda a: a.created_at),
+    Column(_l("Concluded at"), lambda a: a.concluded_at),
+]

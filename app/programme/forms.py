@@ -7,6 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    DecimalField,
     IntegerField,
     RadioField,
     SelectField,
@@ -90,6 +91,15 @@ class BatchForm(FlaskForm):
         _l("Limit for other technical schools"),
         default=_setting("BATCH_LIMIT_OTHER_SCHOOL"),
         validators=[Optional(), NumberRange(min=0, max=50)],
+    )
+    demonstration_threshold = DecimalField(
+        _l("Demonstration threshold (mean assessment score, 0–100)"),
+        places=2,
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=100, message=_l("Give a threshold from 0 to 100.")),
+        ],
+        description=_l("Left empty, no major of the batch can be named a demonstration major."),
     )
 
     def __init__(self, *args, phases=(), **kwargs):
@@ -364,3 +374,33 @@ class ImportForm(FlaskForm):
     """An .xlsx file to import."""
 
     file = FileField(_l("Excel file (.xlsx)"), validators=[FileRequired()])
+
+
+# --- assessment of construction ------------------------------------------------------------
+
+ASSESSMENT_STATUS_LABELS = {"open": _l("In progress"), "concluded": _l("Concluded")}
+ASSESSMENT_RESULT_LABELS = {"passed": _l("Passed"), "not_passed": _l("Not passed")}
+
+
+class AssessmentOpenForm(FlaskForm):
+    """The region opens an assessment and appoints its panel by the assessors' emails."""
+
+    assessors = TextAreaField(
+        _l("Assessors' emails"),
+        validators=[DataRequired(), Length(max=5000)],
+        description=_l(
+            "One email per line, at least three; nobody from the school or from an enterprise "
+            "in an active partnership with it."
+        ),
+    )
+
+
+class ConclusionForm(FlaskForm):
+    """The region concludes an assessment: passed or not passed, with a note."""
+
+    result = RadioField(
+        _l("Result"),
+        choices=list(ASSESSMENT_RESULT_LABELS.items()),
+        validators=[InputRequired(message=_l("Choose passed or not passed."))],
+    )
+    note = TextAreaField(_l("Note"), validators=[DataRequired(), Length(max=2000), safe_text])

@@ -15,6 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.models import TimestampMixin
+from app.common.time import utcnow
 from app.extensions import db
 from app.reference.models import Occupation, Region
 from app.registry.models import Enterprise, School, SchoolMajor, Teacher
@@ -81,6 +82,10 @@ class Batch(TimestampMixin, db.Model):
         CheckConstraint("closes_on >= opens_on", name="period_ordered"),
         CheckConstraint("limit_technician_college >= 0", name="limit_tc_non_negative"),
         CheckConstraint("limit_other >= 0", name="limit_other_non_negative"),
+        CheckConstraint(
+            "demonstration_threshold IS NULL OR demonstration_threshold BETWEEN 0 AND 100",
+            name="threshold_in_range",
+        ),
         UniqueConstraint("phase_id", "name", name="uq_programme_batch_phase_name"),
     )
 
@@ -95,6 +100,9 @@ class Batch(TimestampMixin, db.Model):
     notice_starts_on: Mapped[date | None] = mapped_column(Date)
     notice_ends_on: Mapped[date | None] = mapped_column(Date)
     notice_published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: The mean assessment score (0–100) a major of this batch needs to become a demonstration
+    #: major; None until the region administrator sets it (demonstration is refused until then).
+    demonstration_threshold: Mapped[float | None] = mapped_column(Float)
 
     phase: Mapped[Phase] = relationship(back_populates="batches")
 
@@ -518,3 +526,208 @@ class GraduateOutcome(TimestampMixin, db.Model):
     def can_view(self, user) -> bool:
         """The school's staff and the administrators of its league."""
         return self.school_major.school.can_edit(user)
+
+
+# --- assessment of construction (考核验收) ---------------------------------------------------
+
+ASSESSMENT_STATUSES = ("open", "concluded")
+ASSESSMENT_RESULTS = ("passed", "not_passed")
+#: An assessment needs at least this many assessors, and as many submitted scores to conclude.
+MIN_ASSESSORS = 3
+#: The indicator category an assessment of a major's construction is scored on.
+ASSESSMENT_CATEGORY = "demonstration_major"
+
+
+class Assessment(TimestampMixin, db.Model):
+    """考核验收: a panel's assessment of a selected major's construction, concluded by the region.
+
+    The mean is the mean of the assessors' weighted totals once at least MIN_ASSESSORS have
+    submitted; the region administrator concludes it as passed or not passed, with a note.
+    """
+
+    __tablename__ = "programme_assessment"
+    __table_args__ = (
+        CheckConstraint(_in("status", ASSESSMENT_STATUSES), name="status_known"),
+        CheckConstraint(
+            "result IS NULL OR " + _in("result", ASSESSMENT_RESULTS), name="result_known"
+        ),
+        CheckConstraint(
+            "(status = 'concluded') = (result IS NOT NULL)", name="result_when_concluded"
+        ),
+        CheckConstraint("mean_score IS NULL OR mean_score BETWEEN 0 AND 100", name="mean_in_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("programme_batch_application.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(10), default="open", index=True)
+    mean_score: Mapped[float | None] = mapped_column(Float)
+    result: Mapped[str | None] = mapped_column(String(10))
+    note: Mapped[str | None] = mapped_column(Text)
+    opened_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    concluded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    concluded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    application: Mapped[BatchApplication] = relationship()
+    assessors: Mapped[list["AssessmentAssessor"]] = relationship(
+        back_populates="assessment",
+        cascade="all, delete-orphan",
+        order_by="AssessmentAssessor.id",
+    )
+
+    @property
+    def region_code(self) -> str:
+        return self.application.school.region_code
+
+    def assessor_of(self, user) -> "AssessmentAssessor | None":
+        """The user's seat on the panel, or None."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return None
+        return next((a for a in self.assessors if a.user_id == user.id), None)
+
+    def can_manage(self, user) -> bool:
+        """Only the region administrator opens, appoints and concludes (the region selects)."""
+        return bool(user and getattr(user, "is_authenticated", False) and user.is_region_admin)
+
+    def can_view(self, user) -> bool:
+        """Administrators of the school's league, the panel, and once concluded the school."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return False
+        if user.administers_region(self.region_code) or self.assessor_of(user) is not None:
+            return True
+        return self.status == "concluded" and self.application.school.is_member(user)
+
+    def can_see_scores(self, user) -> bool:
+        """Each assessor's scores: administrators of the league only (assessors see their own)."""
+        return bool(user and getattr(user, "is_authenticated", False)) and user.administers_region(
+            self.region_code
+        )
+
+
+class AssessmentAssessor(TimestampMixin, db.Model):
+    """An account appointed to an assessment's panel, and the weighted total it submitted."""
+
+    __tablename__ = "programme_assessment_assessor"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "user_id", name="uq_programme_assessment_assessor"),
+        CheckConstraint("total IS NULL OR total BETWEEN 0 AND 100", name="total_in_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("programme_assessment.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    total: Mapped[float | None] = mapped_column(Float)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    assessment: Mapped[Assessment] = relationship(back_populates="assessors")
+    user = relationship("User")
+    scores: Mapped[list["AssessmentScore"]] = relationship(
+        back_populates="assessor", cascade="all, delete-orphan", order_by="AssessmentScore.id"
+    )
+
+    @property
+    def region_code(self) -> str:
+        return self.assessment.region_code
+
+
+class AssessmentScore(db.Model):
+    """One assessor's score (0–100) of one indicator."""
+
+    __tablename__ = "programme_assessment_score"
+    __table_args__ = (
+        UniqueConstraint("assessor_id", "indicator_id", name="uq_programme_assessment_score"),
+        CheckConstraint("score BETWEEN 0 AND 100", name="score_in_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessor_id: Mapped[int] = mapped_column(
+        ForeignKey("programme_assessment_assessor.id", ondelete="CASCADE"), index=True
+    )
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("programme_indicator.id"))
+    score: Mapped[int] = mapped_column()
+
+    assessor: Mapped[AssessmentAssessor] = relationship(back_populates="scores")
+    indicator: Mapped[Indicator] = relationship()
+
+
+# --- construction milestones (建设进度) ---------------------------------------------------
+
+#: The five construction milestones of a selected integrated major, in the plan's order.
+MILESTONE_KINDS = (
+    "curriculum",
+    "venue",
+    "teachers_trained",
+    "resources_reviewed",
+    "first_cohort",
+)
+
+
+class Milestone(TimestampMixin, db.Model):
+    """建设进度: one construction milestone reached by a finally selected integrated major."""
+
+    __tablename__ = "programme_milestone"
+    __table_args__ = (
+        UniqueConstraint("application_id", "kind", name="uq_programme_milestone_kind"),
+        CheckConstraint(_in("kind", MILESTONE_KINDS), name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("programme_batch_application.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(30))
+    #: The Beijing day the milestone was reached (never in the future).
+    achieved_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    application: Mapped[BatchApplication] = relationship()
+    files: Mapped[list["MilestoneFile"]] = relationship(
+        back_populates="milestone", cascade="all, delete-orphan", order_by="MilestoneFile.id"
+    )
+
+    @property
+    def region_code(self) -> str:
+        return self.application.school.region_code
+
+    def can_view(self, user) -> bool:
+        """Whoever may see the batch application (its school, its league, the region)."""
+        return self.application.can_view(user)
+
+
+class MilestoneFile(db.Model):
+    """An evidence file of a milestone, stored as the teaching resources' files are."""
+
+    __tablename__ = "programme_milestone_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    milestone_id: Mapped[int] = mapped_column(
+        ForeignKey("programme_milestone.id", ondelete="CASCADE"), index=True
+    )
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    file_type: Mapped[str] = mapped_column(String(10))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(db.BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    milestone: Mapped[Milestone] = relationship(back_populates="files")
+
+    @property
+    def region_code(self) -> str:
+        return self.milestone.region_code

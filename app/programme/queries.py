@@ -768,4 +768,12 @@ def dashboard(user) -> dict[str, Any]:
         "practice_rule": _practice_rule(scope),
         "rounds": _rounds(scope),
         "outcomes": _outcomes(scope),
+        "construction": _construction(scope),
     }
+
+
+def _construction(scope: str | None) -> dict[str, Any]:
+    """Construction progress of the finally selected majors (app/programme/construction.py)."""
+    from app.programme.construction import dashboard_figures
+
+    return dashboard_figures(scope)

@@ -13,6 +13,7 @@ from app.common import audit
 from app.common.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
 from app.common.time import add_working_days, utcnow
 from app.extensions import db
+from app.programme.assessment import check_stage, check_threshold
 from app.programme.models import (
     NEXT_STAGE,
     NOTICE_DAYS,
@@ -73,6 +74,7 @@ BATCH_FIELDS = (
     "closes_on",
     "limit_technician_college",
     "limit_other",
+    "demonstration_threshold",
 )
 
 
@@ -109,6 +111,11 @@ def save_batch(actor, data: dict[str, Any], batch: Batch | None = None) -> Batch
         message = str(_l("Choose an existing phase."))
         raise ValidationFailed(message, {"phase": message})
     _check_period(data["opens_on"], data["closes_on"], "opens_on", "closes_on")
+    if "demonstration_threshold" in data:
+        threshold = check_threshold(data["demonstration_threshold"])
+    else:  # a caller that does not set it keeps the batch's threshold
+        threshold = batch.demonstration_threshold if batch else None
+    data = {**data, "demonstration_threshold": threshold}
     before = _values(batch, BATCH_FIELDS) if batch else None
     batch = batch or Batch()
     defaults = {
@@ -490,6 +497,7 @@ def advance_stage(actor, application: BatchApplication, today: date) -> BatchApp
         raise InvalidState(str(_l("This major has no further stage.")))
     if not selection_final(application.batch, today):
         raise InvalidState(str(_l("The selection is not final until its public notice ends.")))
+    check_stage(application, nxt)
     before = {"status": application.status}
     application.status = nxt
     db.session.flush()

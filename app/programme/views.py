@@ -297,6 +297,7 @@ def _save_batch(batch: Batch | None):
             "closes_on": form.closes_on.data,
             "limit_technician_college": form.limit_technician_college.data,
             "limit_other": form.limit_other.data,
+            "demonstration_threshold": form.demonstration_threshold.data,
         }
         try:
             services.save_batch(_user(), data, batch)
@@ -1233,3 +1234,8 @@ def seed_command() -> None:
     created = services.seed_plan()
     db.session.commit()
     click.echo("programme: " + ", ".join(f"{k} {v}" for k, v in created.items()))
+
+
+# Assessment of construction, the outcomes summary and the construction pages (milestones of
+# selected majors) live in their own modules and register on this blueprint.
+from app.programme import assessment_views, construction_views  # noqa: E402, F401

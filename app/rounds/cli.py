@@ -65,3 +65,51 @@ def run_command(round_id: int, actor_id: int | None) -> None:
     except ServiceError as exc:
         raise click.ClickException(f"round {round_id} failed: {exc.message}") from exc
     click.echo(f"round {round_id}: {count} proposed pair(s) in the preview")
+
+
+@bp.cli.command("bench")
+@click.option("--kind", type=click.Choice(["placement", "pairing"]), default="placement")
+@click.option("--mode", type=click.Choice(["optimal", "stable"]), default="optimal")
+@click.option("--league", "region_code", help="Scope of the round (default: every league).")
+@click.option(
+    "--actor", "actor_id", type=int, help="Account that runs it (default: a region admin)."
+)
+@click.option("--applications", type=int, help="Fail unless the round has at least this many.")
+@click.option("--publish/--no-publish", default=True, help="Also publish and time it.")
+@click.option("--keep", is_flag=True, help="Keep the round and its notifications afterwards.")
+@click.option("--profile", "profile_path", help="Write cProfile statistics of the run here.")
+def bench_command(
+    kind: str,
+    mode: str,
+    region_code: str | None,
+    actor_id: int | None,
+    applications: int | None,
+    publish: bool,
+    keep: bool,
+    profile_path: str | None,
+) -> None:
+    """Run a round end to end as the worker does and print each stage's time and peak memory."""
+    from app.rounds.bench import bench_actor, format_figures, run_bench
+
+    try:
+        actor = bench_actor(actor_id)
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    probe = MatchRound(kind=kind, region_code=region_code)
+    available = services.count_applicants(probe)
+    if applications and available < applications:
+        raise click.ClickException(
+            f"the database holds {available:,} {kind} applicants, fewer than {applications:,}"
+        )
+    progress: list[tuple[str, int]] = []
+    args = (actor, kind, mode, region_code, publish, keep, progress)
+    if profile_path:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        figures = profiler.runcall(run_bench, *args)
+        profiler.dump_stats(profile_path)
+    else:
+        figures = run_bench(*args)
+    click.echo(format_figures(figures))
+    click.echo("  progress stored: " + ", ".join(f"{s} {p}%" for s, p in progress))

@@ -26,14 +26,27 @@ QUEUE_NAME = "rounds"
 JOB_TIMEOUT = 3600
 
 
-def run_now(round_id: int, actor_id: int, commit_progress: bool = False) -> MatchRound:
-    """Run the round, commit the preview; on failure roll back, record it, raise ServiceError."""
+def run_now(
+    round_id: int,
+    actor_id: int,
+    commit_progress: bool = False,
+    observe: services.Observer | None = None,
+) -> MatchRound:
+    """Run the round, commit the preview; on failure roll back, record it, raise ServiceError.
+
+    `observe` (if given) is called with each stage's name when it has finished (`commit`
+    last, once the preview is committed).
+    """
     round_ = db.session.get(MatchRound, round_id)
     actor = db.session.get(User, actor_id)
     progress = _committing_progress(round_id) if commit_progress else None
     try:
-        services.run_round(actor, round_, progress=progress, queued=commit_progress)
+        services.run_round(
+            actor, round_, progress=progress, queued=commit_progress, observe=observe
+        )
         db.session.commit()
+        if observe is not None:
+            observe("commit")
     except services.RoundFailed as exc:
         db.session.rollback()
         services.mark_failed(round_id, exc.message)
@@ -76,9 +89,11 @@ def _job(round_id: int, actor_id: int) -> int:
         return 0
 
 
-def run_round_job_or_raise(round_id: int, actor_id: int) -> int:
+def run_round_job_or_raise(
+    round_id: int, actor_id: int, observe: services.Observer | None = None
+) -> int:
     """Run with committed progress; the number of preview rows. Raises ServiceError."""
-    run_now(round_id, actor_id, commit_progress=True)
+    run_now(round_id, actor_id, commit_progress=True, observe=observe)
     return services.count_preview(round_id)
 
 

@@ -13,11 +13,11 @@ from typing import Any
 import numpy as np
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import delete, func, select, update
 
 from app.auth.models import User
 from app.common.audit import record
+from app.common.bulk import insert_rows
 from app.common.errors import Forbidden, InvalidState, ServiceError, ValidationFailed
 from app.common.time import utcnow
 from app.cooperation import services as cooperation
@@ -30,7 +30,7 @@ from app.cooperation.models import (
     Placement,
 )
 from app.extensions import db
-from app.notifications.services import notify
+from app.notifications.services import notify, notify_bulk
 from app.registry.models import Host, School, SchoolMajor, Teacher
 from app.rounds.models import (
     HOLDING_STATUSES,
@@ -43,8 +43,10 @@ from app.rounds.models import (
 from matching import Applicant, Edge, Problem, make_problem, solve
 from matching import Host as MHost
 from matching.analysis import bottlenecks
-from matching.candidates import generate_candidates
+from matching.candidates import generate_candidates, score_pairs
+from matching.optimal import solve_optimal
 from matching.prefs import blocking_mask, preferences
+from matching.result import build_result
 from matching.scoring import ApplicantProfile, HostProfile, Period, Weights, score_pair
 
 #: Statuses of a published match whose pair may never be proposed again.
@@ -154,7 +156,6 @@ class Built:
     applicants: list[Applicant] = field(default_factory=list)
     hosts: list[MHost] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
-    breakdowns: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     groups: dict[str, str] = field(default_factory=dict)
     causes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -185,22 +186,61 @@ def _pairs(a_col, h_col, statuses: Iterable[str]) -> set[tuple[int, int]]:
     return {(a, h) for a, h in rows}
 
 
-def _round_pairs(round_: MatchRound, a_attr: str, h_attr: str):
-    """(locked, excluded) preview pairs of this round as {(applicant id, host id): match}."""
-    locked, excluded = {}, {}
-    for m in round_.matches:
-        if m.status != "preview":
-            continue
-        key = (getattr(m, a_attr), getattr(m, h_attr))
-        if m.excluded:
-            excluded[key] = m
-        elif m.locked:
-            locked[key] = m
-    return locked, excluded
+@dataclass
+class LockedPair:
+    """A locked preview pair of the round (kept in every re-run)."""
+
+    applicant_id: int
+    host_id: int
+    score: int
 
 
-def _period(row) -> Period:
-    return Period(row.starts_on, row.ends_on)
+@dataclass
+class Rows:
+    """What a run reads from the database (plain tuples and dicts, no ORM objects)."""
+
+    locked: dict[tuple[int, int], LockedPair] = field(default_factory=dict)
+    excluded: set[tuple[int, int]] = field(default_factory=set)
+    closed: set[tuple[int, int]] = field(default_factory=set)
+    held: dict[int, int] = field(default_factory=dict)
+    ratings: dict[int, float] = field(default_factory=dict)
+    applicants: list[Any] = field(default_factory=list)
+    hosts: list[Any] = field(default_factory=list)
+    applicant_occupations: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    host_occupations: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    choices: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    busy: set[int] = field(default_factory=set)
+    taken: set[tuple[int, int]] = field(default_factory=set)
+    held_applicant: dict[int, int] = field(default_factory=dict)
+    paired: dict[int, int] = field(default_factory=dict)
+    major_offers: set[tuple[int, int]] = field(default_factory=set)
+
+
+def _round_pairs(round_: MatchRound, a_col, h_col, rows: Rows) -> None:
+    """The round's locked and excluded preview pairs (an excluded pair is never locked)."""
+    for a, h, score, locked, excluded in db.session.execute(
+        select(a_col, h_col, Match.score, Match.locked, Match.excluded).where(
+            Match.round_id == round_.id,
+            Match.status == "preview",
+            (Match.locked.is_(True)) | (Match.excluded.is_(True)),
+        )
+    ):
+        if excluded:
+            rows.excluded.add((a, h))
+        elif locked:
+            rows.locked[(a, h)] = LockedPair(a, h, score)
+
+
+def _codes(table, key, *where) -> dict[int, tuple[str, ...]]:
+    """Occupation codes per owner id, in code order (as the models' relationships)."""
+    codes: dict[int, list[str]] = defaultdict(list)
+    for owner, code in db.session.execute(
+        select(table.c[key], table.c.occupation_code)
+        .where(*where)
+        .order_by(table.c[key], table.c.occupation_code)
+    ):
+        codes[owner].append(code)
+    return {k: tuple(v) for k, v in codes.items()}
 
 
 def _host_ratings(weights: Weights) -> dict[int, float]:
@@ -212,19 +252,26 @@ def _host_ratings(weights: Weights) -> dict[int, float]:
     return host_average_map()
 
 
-def build_placement_problem(round_: MatchRound) -> Built:
-    """Endorsed applications (confirmed teachers) × their ranked open placements in scope."""
-    built = Built()
+def read_placement_rows(round_: MatchRound) -> Rows:
+    """Read what a placement round needs: endorsed applications, open placements, held places."""
+    from app.cooperation.models import ApplicationChoice, placement_occupation
+    from app.registry.models import teacher_occupation
+
+    rows = Rows()
     weights = Weights.from_mapping(round_.weights or {})
-    locked, excluded = _round_pairs(round_, "application_id", "placement_id")
-    busy = set(_counts(Match.application_id, TAKEN_STATUSES)) | {a for a, _p in locked}
-    closed = _pairs(Match.application_id, Match.placement_id, CLOSED_PAIR_STATUSES)
-    held = _counts(Match.placement_id, HOLDING_STATUSES)
-    reserved = defaultdict(int)
-    for _a, p in locked:
-        reserved[p] += 1
-    apps = db.session.scalars(
-        select(Application)
+    _round_pairs(round_, Match.application_id, Match.placement_id, rows)
+    rows.busy = set(_counts(Match.application_id, TAKEN_STATUSES)) | {a for a, _p in rows.locked}
+    rows.closed = _pairs(Match.application_id, Match.placement_id, CLOSED_PAIR_STATUSES)
+    rows.held = _counts(Match.placement_id, HOLDING_STATUSES)
+    rows.applicants = db.session.execute(
+        select(
+            Application.id,
+            Application.teacher_id,
+            Application.starts_on,
+            Application.ends_on,
+            Teacher.name,
+            School.region_code,
+        )
         .join(Teacher, Application.teacher_id == Teacher.id)
         .join(School, Teacher.school_id == School.id)
         .where(
@@ -232,164 +279,273 @@ def build_placement_problem(round_: MatchRound) -> Built:
             Teacher.confirmed_at.isnot(None),
             _in_scope(School.region_code, round_.region_code),
         )
-        .options(
-            selectinload(Application.choices),
-            selectinload(Application.teacher).selectinload(Teacher.occupations),
-            selectinload(Application.teacher).selectinload(Teacher.school),
-        )
         .order_by(Application.id)
     ).all()
-    placements = {
-        p.id: p
-        for p in db.session.scalars(
-            select(Placement)
-            .join(Host, Placement.host_id == Host.id)
-            .where(
-                Placement.status == "open",
-                Host.retired_at.is_(None),
-                _in_scope(Host.region_code, round_.region_code),
+    rows.hosts = db.session.execute(
+        select(
+            Placement.id,
+            Placement.host_id,
+            Placement.title,
+            Placement.seats,
+            Placement.seats_taken,
+            Placement.starts_on,
+            Placement.ends_on,
+            Host.region_code,
+            Host.name,
+        )
+        .join(Host, Placement.host_id == Host.id)
+        .where(
+            Placement.status == "open",
+            Host.retired_at.is_(None),
+            _in_scope(Host.region_code, round_.region_code),
+        )
+        .order_by(Placement.id)
+    ).all()
+    wanted = {r.id for r in rows.applicants}
+    for app_id, pid, rank in db.session.execute(
+        select(
+            ApplicationChoice.application_id, ApplicationChoice.placement_id, ApplicationChoice.rank
+        )
+        .join(Application, ApplicationChoice.application_id == Application.id)
+        .where(Application.status == "endorsed")
+        .order_by(ApplicationChoice.application_id, ApplicationChoice.rank)
+    ):
+        if app_id in wanted:
+            rows.choices.setdefault(app_id, []).append((pid, rank))
+    applying = select(Application.teacher_id).where(Application.status == "endorsed")
+    rows.applicant_occupations = _codes(
+        teacher_occupation, "teacher_id", teacher_occupation.c.teacher_id.in_(applying)
+    )
+    open_ = select(Placement.id).where(Placement.status == "open")
+    rows.host_occupations = _codes(
+        placement_occupation, "placement_id", placement_occupation.c.placement_id.in_(open_)
+    )
+    rows.ratings = _host_ratings(weights)
+    return rows
+
+
+def build_placement_problem(round_: MatchRound, rows: Rows | None = None) -> Built:
+    """Endorsed applications (confirmed teachers) × their ranked open placements in scope."""
+    rows = rows if rows is not None else read_placement_rows(round_)
+    built = Built()
+    weights = Weights.from_mapping(round_.weights or {})
+    reserved: dict[int, int] = defaultdict(int)
+    for _a, p in rows.locked:
+        reserved[p] += 1
+    h_profiles: list[HostProfile] = []
+    h_index: dict[int, int] = {}
+    for p in rows.hosts:
+        free = max(p.seats - p.seats_taken - rows.held.get(p.id, 0) - reserved[p.id], 0)
+        hid = f"p{p.id}"
+        codes = rows.host_occupations.get(p.id, ())
+        h_index[p.id] = len(h_profiles)
+        h_profiles.append(
+            HostProfile(
+                hid,
+                codes,
+                p.region_code,
+                period=Period(p.starts_on, p.ends_on),
+                capacity=free,
+                rating=rows.ratings.get(p.host_id),
             )
-            .options(selectinload(Placement.occupations), selectinload(Placement.host))
         )
-    }
-    profiles: dict[int, HostProfile] = {}
-    ratings = _host_ratings(weights)
-    for pid, p in placements.items():
-        free = p.seats - p.seats_taken - held.get(pid, 0) - reserved[pid]
-        hid = f"p{pid}"
-        profiles[pid] = HostProfile(
-            hid,
-            tuple(o.code for o in p.occupations),
-            p.host.region_code,
-            period=_period(p),
-            capacity=max(free, 0),
-            rating=ratings.get(p.host_id),
-        )
-        built.hosts.append(MHost(hid, max(free, 0)))
-        built.labels[hid] = f"{p.host.name} · {p.title or ''}".strip(" ·")
-        if p.occupations:
-            built.groups[hid] = p.occupations[0].code
-    for app in apps:
-        if app.id in busy:
+        built.hosts.append(MHost(hid, free))
+        built.labels[hid] = f"{p.name} · {p.title or ''}".strip(" ·")
+        if codes:
+            built.groups[hid] = codes[0]
+    a_profiles: list[ApplicantProfile] = []
+    pa: list[int] = []
+    ph: list[int] = []
+    fraction: list[float] = []
+    ranks: list[int] = []
+    for app in rows.applicants:
+        if app.id in rows.busy:
             continue
         aid = f"a{app.id}"
-        built.labels[aid] = app.teacher.name
-        choices = tuple(f"p{c.placement_id}" for c in app.choices)
-        profile = ApplicantProfile(
-            aid,
-            tuple(app.teacher.occupation_codes),
-            app.teacher.school.region_code,
-            period=_period(app),
-            choices=choices,
+        built.labels[aid] = app.name
+        choices = rows.choices.get(app.id, [])
+        i = len(a_profiles)
+        a_profiles.append(
+            ApplicantProfile(
+                aid,
+                rows.applicant_occupations.get(app.teacher_id, ()),
+                app.region_code,
+                period=Period(app.starts_on, app.ends_on),
+                choices=tuple(f"p{pid}" for pid, _rank in choices),
+            )
         )
         built.applicants.append(Applicant(aid, 1))
-        for choice in app.choices:
-            _placement_edge(built, app, choice, profiles, closed, excluded, profile, weights)
+        for position, (pid, rank) in enumerate(choices):
+            cause = _placement_cause(app.id, pid, h_index, rows)
+            if cause:
+                built.causes[aid].add(cause)
+                continue
+            pa.append(i)
+            ph.append(h_index[pid])
+            fraction.append(1.0 - position / len(choices))  # as scoring.choice_fit
+            ranks.append(rank)
+    _score_choices(built, a_profiles, h_profiles, (pa, ph, fraction, ranks), weights)
     return built
 
 
-def _placement_edge(built, app, choice, profiles, closed, excluded, profile, weights) -> None:
-    """Add the edge of one ranked choice, or note why there is none."""
-    aid, pid = f"a{app.id}", choice.placement_id
-    if pid not in profiles:
-        built.causes[aid].add("not_open")
-        return
-    if (app.id, pid) in closed:
-        built.causes[aid].add("declined_before")
-        return
-    if (app.id, pid) in excluded:
-        built.causes[aid].add("excluded")
-        return
-    scored = score_pair(profile, profiles[pid], weights)
-    if scored is None:
-        built.causes[aid].add("no_overlap")
-        return
-    built.edges.append(Edge(aid, f"p{pid}", scored.score, applicant_rank=choice.rank))
-    built.breakdowns[(aid, f"p{pid}")] = [c.to_dict() for c in scored.breakdown]
+def _placement_cause(app_id: int, pid: int, h_index: dict[int, int], rows: Rows) -> str | None:
+    """Why a ranked choice gives no edge before scoring, or None."""
+    if pid not in h_index:
+        return "not_open"
+    if (app_id, pid) in rows.closed:
+        return "declined_before"
+    if (app_id, pid) in rows.excluded:
+        return "excluded"
+    return None
 
 
-def build_pairing_problem(round_: MatchRound) -> Built:
-    """Open pairing requests × open offers in scope, candidates by occupation/league/mode/period."""
-    built = Built()
+def _score_choices(built: Built, a_profiles, h_profiles, pairs, weights: Weights) -> None:
+    """Score every remaining choice at once; a choice whose periods do not overlap has no edge.
+
+    The breakdown of a pair is worked out only when it is stored (`built.explain`).
+    """
+    pa, ph, fraction, ranks = pairs
+    by_id = {a.id: a for a in a_profiles} | {h.id: h for h in h_profiles}
+    built.explain = lambda a, h: score_pair(by_id[a], by_id[h], weights)
+    if not pa:
+        return
+    scores, overlap = score_pairs(
+        a_profiles,
+        h_profiles,
+        np.array(pa, dtype=np.int64),
+        np.array(ph, dtype=np.int64),
+        np.array(fraction, dtype=np.float64),
+        weights,
+    )
+    for i, j, score, ok, rank in zip(pa, ph, scores.tolist(), overlap.tolist(), ranks, strict=True):
+        aid = a_profiles[i].id
+        if not ok:
+            built.causes[aid].add("no_overlap")
+            continue
+        built.edges.append(Edge(aid, h_profiles[j].id, score, applicant_rank=rank))
+
+
+def read_pairing_rows(round_: MatchRound) -> Rows:
+    """Read what a pairing round needs: open requests and offers in scope, held slots."""
+    from app.cooperation.models import offer_occupation, pairing_request_occupation
+    from app.reference.models import Major
+
+    rows = Rows()
     weights = Weights.from_mapping(round_.weights or {})
-    locked, excluded = _round_pairs(round_, "pairing_request_id", "offer_id")
-    taken = _pairs(Match.pairing_request_id, Match.offer_id, TAKEN_STATUSES)
-    closed = _pairs(Match.pairing_request_id, Match.offer_id, CLOSED_PAIR_STATUSES)
-    held_offer = _counts(Match.offer_id, HOLDING_STATUSES)
-    held_request = _counts(Match.pairing_request_id, HOLDING_STATUSES)
-    reserved_offer, reserved_request = defaultdict(int), defaultdict(int)
-    for r, o in locked:
-        reserved_offer[o] += 1
-        reserved_request[r] += 1
-    paired = defaultdict(int)
-    major_offers = set()
-    for p in db.session.scalars(select(Pairing).where(Pairing.status == "active")):
-        if p.pairing_request_id:
-            paired[p.pairing_request_id] += 1
-        major_offers.add((p.school_major_id, p.offer_id))
-    requests = db.session.scalars(
-        select(PairingRequest)
+    _round_pairs(round_, Match.pairing_request_id, Match.offer_id, rows)
+    rows.taken = _pairs(Match.pairing_request_id, Match.offer_id, TAKEN_STATUSES)
+    rows.closed = _pairs(Match.pairing_request_id, Match.offer_id, CLOSED_PAIR_STATUSES)
+    rows.held = _counts(Match.offer_id, HOLDING_STATUSES)
+    rows.held_applicant = _counts(Match.pairing_request_id, HOLDING_STATUSES)
+    paired: dict[int, int] = defaultdict(int)
+    for request_id, major_id, offer_id in db.session.execute(
+        select(Pairing.pairing_request_id, Pairing.school_major_id, Pairing.offer_id).where(
+            Pairing.status == "active"
+        )
+    ):
+        if request_id:
+            paired[request_id] += 1
+        rows.major_offers.add((major_id, offer_id))
+    rows.paired = paired
+    rows.applicants = db.session.execute(
+        select(
+            PairingRequest.id,
+            PairingRequest.school_major_id,
+            PairingRequest.wanted,
+            PairingRequest.preferred_modes,
+            PairingRequest.preferred_region_codes,
+            PairingRequest.starts_on,
+            PairingRequest.ends_on,
+            School.name.label("school_name"),
+            School.region_code,
+            Major.name.label("major_name"),
+        )
         .join(SchoolMajor, PairingRequest.school_major_id == SchoolMajor.id)
         .join(School, SchoolMajor.school_id == School.id)
+        .join(Major, SchoolMajor.major_id == Major.id)
         .where(
             PairingRequest.status.in_(REQUEST_OPEN),
             _in_scope(School.region_code, round_.region_code),
         )
-        .options(
-            selectinload(PairingRequest.occupations),
-            selectinload(PairingRequest.school_major).selectinload(SchoolMajor.school),
-            selectinload(PairingRequest.school_major).selectinload(SchoolMajor.major),
-        )
         .order_by(PairingRequest.id)
     ).all()
-    offers = db.session.scalars(
-        select(Offer)
+    rows.hosts = db.session.execute(
+        select(
+            Offer.id,
+            Offer.host_id,
+            Offer.mode,
+            Offer.slots,
+            Offer.slots_taken,
+            Offer.starts_on,
+            Offer.ends_on,
+            Host.region_code,
+            Host.name,
+        )
         .join(Host, Offer.host_id == Host.id)
         .where(
             Offer.status == "open",
             Host.retired_at.is_(None),
             _in_scope(Host.region_code, round_.region_code),
         )
-        .options(selectinload(Offer.occupations), selectinload(Offer.host))
         .order_by(Offer.id)
     ).all()
+    rows.applicant_occupations = _codes(pairing_request_occupation, "pairing_request_id")
+    rows.host_occupations = _codes(offer_occupation, "offer_id")
+    rows.ratings = _host_ratings(weights)
+    return rows
+
+
+def build_pairing_problem(round_: MatchRound, rows: Rows | None = None) -> Built:
+    """Open pairing requests × open offers in scope, candidates by occupation/league/mode/period."""
+    rows = rows if rows is not None else read_pairing_rows(round_)
+    built = Built()
+    weights = Weights.from_mapping(round_.weights or {})
+    reserved_offer: dict[int, int] = defaultdict(int)
+    reserved_request: dict[int, int] = defaultdict(int)
+    for r, o in rows.locked:
+        reserved_offer[o] += 1
+        reserved_request[r] += 1
     a_profiles, h_profiles, by_id = [], [], {}
-    ratings = _host_ratings(weights)
-    for o in offers:
-        free = max(o.slots - o.slots_taken - held_offer.get(o.id, 0) - reserved_offer[o.id], 0)
+    for o in rows.hosts:
+        free = max(o.slots - o.slots_taken - rows.held.get(o.id, 0) - reserved_offer[o.id], 0)
         hid = f"o{o.id}"
+        codes = rows.host_occupations.get(o.id, ())
         h_profiles.append(
             HostProfile(
                 hid,
-                tuple(c.code for c in o.occupations),
-                o.host.region_code,
+                codes,
+                o.region_code,
                 modes=frozenset({o.mode}),
-                period=_period(o),
+                period=Period(o.starts_on, o.ends_on),
                 capacity=free,
-                rating=ratings.get(o.host_id),
+                rating=rows.ratings.get(o.host_id),
             )
         )
         built.hosts.append(MHost(hid, free))
-        built.labels[hid] = o.host.name
+        built.labels[hid] = o.name
         by_id[hid] = o
-        if o.occupations:
-            built.groups[hid] = o.occupations[0].code
+        if codes:
+            built.groups[hid] = codes[0]
     requests_by_id = {}
-    for r in requests:
-        need = r.wanted - paired[r.id] - held_request.get(r.id, 0) - reserved_request[r.id]
+    for r in rows.applicants:
+        need = (
+            r.wanted
+            - rows.paired.get(r.id, 0)
+            - rows.held_applicant.get(r.id, 0)
+            - reserved_request[r.id]
+        )
         if need <= 0:
             continue
         aid = f"r{r.id}"
         requests_by_id[aid] = r
-        sm = r.school_major
-        built.labels[aid] = f"{sm.school.name} · {sm.major.name}"
+        built.labels[aid] = f"{r.school_name} · {r.major_name}"
         a_profiles.append(
             ApplicantProfile(
                 aid,
-                tuple(c.code for c in r.occupations),
-                sm.school.region_code,
+                rows.applicant_occupations.get(r.id, ()),
+                r.region_code,
                 modes=frozenset(r.preferred_modes or ()),
-                period=_period(r),
+                period=Period(r.starts_on, r.ends_on),
                 need=need,
             )
         )
@@ -401,7 +557,8 @@ def build_pairing_problem(round_: MatchRound) -> Built:
     cands = generate_candidates(
         a_profiles, h_profiles, weights, prune=len(a_profiles) > PRUNE_ABOVE
     )
-    built.explain = cands.explain
+    profiles = {a.id: a for a in a_profiles} | {h.id: h for h in h_profiles}
+    built.explain = lambda a, h: score_pair(profiles[a], profiles[h], weights)
     for ai, hi, score in zip(
         cands.edge_applicant.tolist(),
         cands.edge_host.tolist(),
@@ -409,9 +566,7 @@ def build_pairing_problem(round_: MatchRound) -> Built:
         strict=True,
     ):
         aid, hid = cands.applicants[ai].id, cands.hosts[hi].id
-        cause = _pairing_cause(
-            requests_by_id[aid], by_id[hid], taken, closed, excluded, major_offers
-        )
+        cause = _pairing_cause(requests_by_id[aid], by_id[hid], rows)
         if cause:
             built.causes[aid].add(cause)
             continue
@@ -419,17 +574,17 @@ def build_pairing_problem(round_: MatchRound) -> Built:
     return built
 
 
-def _pairing_cause(request, offer, taken, closed, excluded, major_offers) -> str | None:
+def _pairing_cause(request, offer, rows: Rows) -> str | None:
     """Why a candidate pair may not be proposed, or None."""
     key = (request.id, offer.id)
-    if key in closed:
+    if key in rows.closed:
         return "declined_before"
-    if key in excluded:
+    if key in rows.excluded:
         return "excluded"
-    if key in taken or (request.school_major_id, offer.id) in major_offers:
+    if key in rows.taken or (request.school_major_id, offer.id) in rows.major_offers:
         return "already_paired"
     prefs = request.preferred_region_codes or []
-    if prefs and offer.host.region_code not in prefs:
+    if prefs and offer.region_code not in prefs:
         return "other_league"
     return None
 
@@ -444,11 +599,17 @@ class Outcome:
     mode: str
     pairs: list[tuple[str, str, int]]
     blocking_pairs: int
+    matched: np.ndarray | None = None  # optimal mode: solve_optimal's edge mask
 
 
 def solve_mode(problem: Problem, mode: str) -> Outcome:
     """Solve in a mode; stable many-to-many runs deferred acceptance in passes."""
-    if mode == "optimal" or problem.n_applicants == 0 or int(problem.applicant_capacity.max()) <= 1:
+    if mode == "optimal":
+        matched = solve_optimal(problem)
+        result = build_result(problem, mode, matched)
+        pairs = [(a.applicant, a.host, a.score) for a in result.assignments]
+        return Outcome(mode, pairs, result.blocking_pairs, matched)
+    if problem.n_applicants == 0 or int(problem.applicant_capacity.max()) <= 1:
         result = solve(problem, mode)
         pairs = [(a.applicant, a.host, a.score) for a in result.assignments]
         return Outcome(mode, pairs, result.blocking_pairs)
@@ -486,7 +647,8 @@ def _stable_in_passes(problem: Problem) -> Outcome:
     return Outcome("stable", chosen, blocking)
 
 
-def _metrics(outcome: Outcome, demand: int, locked: list[Match]) -> dict[str, Any]:
+def _metrics(outcome: Outcome, demand: int, locked: Iterable[LockedPair]) -> dict[str, Any]:
+    locked = list(locked)
     matched = len(outcome.pairs) + len(locked)
     total = sum(s for _a, _h, s in outcome.pairs) + sum(m.score for m in locked)
     return {
@@ -531,49 +693,79 @@ def check_runnable(actor: User, round_: MatchRound) -> None:
     _editable(actor, round_)
 
 
+#: A run's stages and the progress (%) stored when each has finished; `store` ends at 100.
+STAGES = (("read", 10), ("build", 30), ("solve", 50), ("compare", 70), ("analyse", 85))
+Observer = Callable[[str], None]
+
+
 def run_round(
-    actor: User, round_: MatchRound, progress: Progress | None = None, queued: bool = False
+    actor: User,
+    round_: MatchRound,
+    progress: Progress | None = None,
+    queued: bool = False,
+    observe: Observer | None = None,
 ) -> MatchRound:
     """Solve the round and replace its preview; raises Forbidden, InvalidState, RoundFailed.
 
     All writes happen at the end, so a failure leaves no preview rows; `progress` (if given)
-    may commit the round's progress between the read-only phases.
+    may commit the round's progress after each read-only stage (see STAGES); `observe` (if
+    given) is called with each stage's name when it has finished, `store` last.
     """
     _editable(actor, round_, queued)
-    step = progress or (lambda _n: None)
+    percent = dict(STAGES)
+
+    def done(stage: str) -> None:
+        if progress is not None:
+            progress(percent[stage])
+        if observe is not None:
+            observe(stage)
+
     try:
-        built = (
-            build_placement_problem(round_)
-            if round_.kind == "placement"
-            else build_pairing_problem(round_)
+        rows = (
+            read_placement_rows(round_) if round_.kind == "placement" else read_pairing_rows(round_)
         )
-        step(30)
+        done("read")
+        built = (
+            build_placement_problem(round_, rows)
+            if round_.kind == "placement"
+            else build_pairing_problem(round_, rows)
+        )
         problem = built.problem()
+        done("build")
         outcomes = {round_.mode: solve_mode(problem, round_.mode)}
-        step(60)
+        done("solve")
         other = "stable" if round_.mode == "optimal" else "optimal"
         outcomes[other] = solve_mode(problem, other)
-        step(80)
-        report = bottlenecks(problem, built.groups).to_dict()
+        done("compare")
+        report = bottlenecks(problem, built.groups, outcomes["optimal"].matched).to_dict()
+        analysis = _analysis(round_.kind, rows.locked, built, outcomes[round_.mode], report)
+        done("analyse")
     except ServiceError:
         raise
     except Exception as exc:  # the matcher's own errors: ProblemError, SolverError, ValueError
         raise RoundFailed(str(_l("The matcher failed: %(error)s", error=str(exc)))) from exc
-    _store(actor, round_, built, problem, outcomes, report)
+    _store(actor, round_, built, problem, outcomes, analysis, rows.locked)
+    if observe is not None:
+        observe("store")
     return round_
 
 
-def _store(actor, round_, built: Built, problem: Problem, outcomes, report) -> None:
+def _store(actor, round_, built: Built, problem: Problem, outcomes, analysis, locked) -> None:
     """Replace the unlocked preview with the solution and record metrics and analysis."""
-    locked = [m for m in round_.matches if m.status == "preview" and m.locked and not m.excluded]
-    keep = {m.id for m in round_.matches if m.status != "preview" or m.locked or m.excluded}
-    for m in list(round_.matches):
-        if m.id not in keep:
-            round_.matches.remove(m)
     db.session.flush()
+    db.session.execute(
+        delete(Match)
+        .where(
+            Match.round_id == round_.id,
+            Match.status == "preview",
+            Match.locked.is_(False),
+            Match.excluded.is_(False),
+        )
+        .execution_options(synchronize_session=False)
+    )
     chosen = outcomes[round_.mode]
-    for a, h, score in chosen.pairs:
-        round_.matches.append(_match_row(round_, built, a, h, score))
+    insert_matches(round_.id, (_match_values(built, a, h, s) for a, h, s in chosen.pairs))
+    db.session.expire(round_, ["matches"])
     demand = int(problem.applicant_capacity.sum()) + len(locked)
     round_.metrics = {
         "mode": round_.mode,
@@ -583,9 +775,9 @@ def _store(actor, round_, built: Built, problem: Problem, outcomes, report) -> N
         "demand": demand,
         "edges": problem.n_edges,
         "locked": len(locked),
-        **{mode: _metrics(o, demand, locked) for mode, o in outcomes.items()},
+        **{mode: _metrics(o, demand, locked.values()) for mode, o in outcomes.items()},
     }
-    round_.analysis = _analysis(round_, built, chosen, report)
+    round_.analysis = analysis
     round_.status = "previewed"
     round_.progress = 100
     round_.error = None
@@ -594,14 +786,55 @@ def _store(actor, round_, built: Built, problem: Problem, outcomes, report) -> N
     record(actor, "round.run", round_, after={"matches": len(chosen.pairs), "locked": len(locked)})
 
 
-def _match_row(round_: MatchRound, built: Built, a: str, h: str, score: int) -> Match:
-    breakdown = built.breakdowns.get((a, h))
-    if breakdown is None and built.explain is not None:
-        scored = built.explain(a, h)
-        breakdown = [c.to_dict() for c in scored.breakdown] if scored else []
-    ids = {"a": "application_id", "p": "placement_id", "r": "pairing_request_id", "o": "offer_id"}
-    values = {ids[a[0]]: int(a[1:]), ids[h[0]]: int(h[1:])}
-    return Match(score=score, breakdown=breakdown or [], status="preview", **values)
+#: Columns of a preview row as `insert_matches` writes them.
+PREVIEW_COLUMNS = (
+    "round_id",
+    "application_id",
+    "placement_id",
+    "pairing_request_id",
+    "offer_id",
+    "score",
+    "breakdown",
+    "status",
+    "locked",
+    "excluded",
+    "created_at",
+    "updated_at",
+)
+
+
+def insert_matches(round_id: int, values: Iterable[dict[str, Any]]) -> int:
+    """Insert preview matches of a round in bulk (no ORM objects); returns how many."""
+    now = utcnow()
+    rows = (
+        (
+            round_id,
+            v.get("application_id"),
+            v.get("placement_id"),
+            v.get("pairing_request_id"),
+            v.get("offer_id"),
+            v["score"],
+            v["breakdown"],
+            "preview",
+            False,
+            False,
+            now,
+            now,
+        )
+        for v in values
+    )
+    return insert_rows(Match.__table__, PREVIEW_COLUMNS, rows)
+
+
+def _match_values(built: Built, a: str, h: str, score: int) -> dict[str, Any]:
+    """Column values of one preview match: both ids, score and the score's breakdown."""
+    scored = built.explain(a, h) if built.explain is not None else None
+    return {
+        **_db_id(a),
+        **_db_id(h),
+        "score": score,
+        "breakdown": [c.to_dict() for c in scored.breakdown] if scored else [],
+    }
 
 
 def _db_id(node: str) -> dict[str, int]:
@@ -619,14 +852,11 @@ def _unmatched_reason(hosts: list[str], capacity: dict[str, int], used: Counter)
     return "places_left"
 
 
-def _analysis(round_, built: Built, chosen: Outcome, report: dict) -> dict[str, Any]:
+def _analysis(kind: str, locked, built: Built, chosen: Outcome, report: dict) -> dict[str, Any]:
     """Unmatched applicants with reasons, and the bottleneck hosts and occupations."""
     got = {a for a, _h, _s in chosen.pairs}
-    locked_apps = {
-        f"a{m.application_id}" if m.application_id else f"r{m.pairing_request_id}"
-        for m in round_.matches
-        if m.locked and not m.excluded and m.status == "preview"
-    }
+    prefix = "a" if kind == "placement" else "r"
+    locked_apps = {f"{prefix}{a}" for a, _h in locked}
     candidates: dict[str, list[str]] = defaultdict(list)
     for e in built.edges:
         candidates[e.applicant].append(e.host)
@@ -740,21 +970,113 @@ def publish_round(actor: User, round_: MatchRound, require_proposals: bool = Fal
     _editable(actor, round_)
     if round_.status != "previewed":
         raise InvalidState(str(_l("Run the round before publishing it.")))
-    proposed = [m for m in round_.matches if m.status == "preview" and not m.excluded]
-    if require_proposals and not proposed:
+    db.session.flush()
+    to_propose = (
+        Match.round_id == round_.id,
+        Match.status == "preview",
+        Match.excluded.is_(False),
+    )
+    count = db.session.scalar(select(func.count(Match.id)).where(*to_propose)) or 0
+    if require_proposals and not count:
         raise InvalidState(
             str(_l("This round proposes no match; confirm that you publish it without proposals."))
         )
-    for m in proposed:
-        m.status = "proposed"
+    db.session.execute(update(Match).where(*to_propose).values(status="proposed"))
     round_.status = "published"
     round_.published_at = utcnow()
     round_.published_by_id = actor.id
     db.session.flush()
-    for m in proposed:
-        _notify_both(m, "match_proposed")
-    record(actor, "round.publish", round_, after={"proposed": len(proposed)})
+    notify_bulk("match_proposed", _proposal_notices(round_))
+    record(actor, "round.publish", round_, after={"proposed": count})
     return round_
+
+
+def _proposal_notices(round_: MatchRound):
+    """(recipients, params, link) of every proposed match of the round, as `_notify_both`
+    gives them, read with a few set-based queries."""
+    deadline = round_.deadline.date().isoformat()
+    link = _link_maker()
+    members = _organisation_members()
+    if round_.kind == "placement":
+        rows = db.session.execute(
+            select(
+                Match.id, Teacher.user_id, User.email, Teacher.name, Host.name, Host.enterprise_id
+            )
+            .join(Application, Match.application_id == Application.id)
+            .join(Teacher, Application.teacher_id == Teacher.id)
+            .outerjoin(User, Teacher.user_id == User.id)
+            .join(Placement, Match.placement_id == Placement.id)
+            .join(Host, Placement.host_id == Host.id)
+            .where(Match.round_id == round_.id, Match.status == "proposed")
+            .order_by(Match.id)
+        )
+        for match_id, user_id, email, applicant, host, enterprise_id in rows:
+            applicants = [(user_id, email)] if user_id is not None else []
+            yield (
+                applicants + members["enterprise"].get(enterprise_id, []),
+                _notice_params(round_.id, match_id, applicant, host, deadline),
+                link(match_id),
+            )
+        return
+    from app.reference.models import Major
+
+    rows = db.session.execute(
+        select(Match.id, School.id, School.name, Major.name, Host.name, Host.enterprise_id)
+        .join(PairingRequest, Match.pairing_request_id == PairingRequest.id)
+        .join(SchoolMajor, PairingRequest.school_major_id == SchoolMajor.id)
+        .join(School, SchoolMajor.school_id == School.id)
+        .join(Major, SchoolMajor.major_id == Major.id)
+        .join(Offer, Match.offer_id == Offer.id)
+        .join(Host, Offer.host_id == Host.id)
+        .where(Match.round_id == round_.id, Match.status == "proposed")
+        .order_by(Match.id)
+    )
+    for match_id, school_id, school, major, host, enterprise_id in rows:
+        yield (
+            members["school"].get(school_id, []) + members["enterprise"].get(enterprise_id, []),
+            _notice_params(round_.id, match_id, f"{school} {major}", host, deadline),
+            link(match_id),
+        )
+
+
+def _notice_params(round_id: int, match_id: int, applicant: str, host: str, deadline: str):
+    """The parameters `match_params` gives, from plain values."""
+    return {
+        "round_id": round_id,
+        "round": f"#{round_id}",
+        "match_id": match_id,
+        "applicant": applicant,
+        "host": host,
+        "deadline": deadline,
+    }
+
+
+def _organisation_members() -> dict[str, dict[int, list[tuple[int, str | None]]]]:
+    """Active school and enterprise accounts by organisation id, as (user id, email)."""
+    members: dict[str, dict[int, list[tuple[int, str | None]]]] = {
+        "school": defaultdict(list),
+        "enterprise": defaultdict(list),
+    }
+    for user_id, email, role, school_id, enterprise_id in db.session.execute(
+        select(User.id, User.email, User.role, User.school_id, User.enterprise_id)
+        .where(User.active.is_(True), User.role.in_(("school", "enterprise")))
+        .order_by(User.id)
+    ):
+        org = school_id if role == "school" else enterprise_id
+        if org is not None:
+            members[role][org].append((user_id, email))
+    return members
+
+
+def _link_maker() -> Callable[[int], str]:
+    """A function giving a match's local path (what `_link` gives), built once."""
+    marker = 987654321
+    try:
+        template = url_for("rounds.match_detail", match_id=marker)
+    except RuntimeError:
+        template = f"/rounds/matches/{marker}"
+    head, _sep, tail = template.partition(str(marker))
+    return lambda match_id: f"{head}{match_id}{tail}"
 
 
 # --- sides and answers --------------------------------------------------------------------

@@ -188,3 +188,19 @@ def test_a_full_host_reached_only_through_another_applicants_move_is_a_bottlenec
     ]
     assert b["unserved"] == [{"applicant": "q", "missing": 1}]
     assert (b["max_flow"], b["cut_capacity"]) == (2, 2)
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(instances())
+def test_sparse_source_side_matches_the_residual_graph(inst: dict) -> None:
+    from matching.analysis import residual_graph, source_side
+    from matching.optimal import solve_optimal
+
+    problem = parse_problem(inst)
+    matched = solve_optimal(problem)
+    g = residual_graph(problem, matched)
+    side = nx.descendants(g, SOURCE) if SOURCE in g else set()
+    apps, hosts = source_side(problem, matched)
+    assert apps.tolist() == sorted(i for kind, i in side if kind == "a")
+    assert hosts.tolist() == sorted(j for kind, j in side if kind == "h")
+    assert bottlenecks(problem, matched=matched) == bottlenecks(problem)

@@ -9,6 +9,7 @@ from app.common.time import utcnow
 from app.extensions import db
 from app.programme.models import Batch, BatchApplication
 from tests.helpers import BAOTOU, bearer, login_en, make_school, make_user, token_for
+from tests.programme.assessment_factories import make_assessment
 from tests.programme.factories import make_application, make_batch, make_major, make_phase, today
 
 API = "/api/v1"
@@ -162,8 +163,25 @@ def test_decisions_need_a_reason_to_reject_and_stages_follow(client, world):
     batch.notice_ends_on = today() - timedelta(days=5)
     batch.notice_published_at = utcnow()
     db.session.commit()
-    stages = []
-    for _ in range(3):
+    first = client.post(f"{API}/batch-applications/{selected.id}/advance", headers=bearer(token))
+    assert first.get_json()["status"] == "under_construction"
+    # "assessed" needs a passed assessment, "demonstration" its mean at the batch's threshold.
+    unassessed = client.post(
+        f"{API}/batch-applications/{selected.id}/advance", headers=bearer(token)
+    )
+    assert unassessed.status_code == 409
+    make_assessment(
+        db.session.get(BatchApplication, selected.id),
+        [],
+        "concluded",
+        result="passed",
+        mean_score=90.0,
+        concluded_at=utcnow(),
+    )
+    db.session.get(Batch, batch.id).demonstration_threshold = 85
+    db.session.commit()
+    stages = ["under_construction"]
+    for _ in range(2):
         response = client.post(
             f"{API}/batch-applications/{selected.id}/advance", headers=bearer(token)
         )
@@ -174,7 +192,7 @@ def test_decisions_need_a_reason_to_reject_and_stages_follow(client, world):
     actions = db.session.scalars(
         select(AuditEvent.action).where(AuditEvent.target_type == "BatchApplication")
     ).all()
-    assert actions.count("batch_application.advance") == 3
+    assert actions.count("batch_application.advance") == 3  # the refused move is not
     assert "batch_application.reject" in actions and "batch_application.select" in actions
 
 

@@ -41,6 +41,36 @@ def test_job_function_runs_a_queued_round(world):
     assert round_.metrics["optimal"]["matched"] == 2
 
 
+def test_job_commits_progress_after_every_stage(world, monkeypatch):
+    from app.rounds import services
+
+    admin = world.users["region_admin"]
+    placement_setup(world, teachers=3, seats=2)
+    round_ = make_round(admin)
+    round_.status = "running"
+    db.session.commit()
+    seen = []  # (stage finished, progress stored in the database at that moment)
+    real = services.set_progress
+    monkeypatch.setattr(services, "set_progress", lambda r, p: (seen.append(p), real(r, p)))
+
+    def observe(stage):
+        stored = db.session.execute(
+            select(MatchRound.progress).where(MatchRound.id == round_.id)
+        ).scalar_one()
+        seen.append((stage, stored))
+
+    assert jobs.run_round_job_or_raise(round_.id, admin.id, observe=observe) == 2
+    assert seen == [
+        10, ("read", 10),
+        30, ("build", 30),
+        50, ("solve", 50),
+        70, ("compare", 70),
+        85, ("analyse", 85),
+        ("store", 100),
+        ("commit", 100),
+    ]  # fmt: skip
+
+
 def test_job_function_records_a_failure(world, monkeypatch):
     from app.rounds import services
 
@@ -54,7 +84,7 @@ def test_job_function_records_a_failure(world, monkeypatch):
     assert jobs.run_round_job(round_.id, admin.id) == 0
     db.session.expire_all()
     round_ = db.session.get(MatchRound, round_.id)
-    assert progress == [30, 60, 80]  # committed between the read-only phases
+    assert progress == [10, 30, 50, 70]  # committed after each read-only stage before analyse
     assert round_.status == "failed" and "division by zero" in round_.error
     assert db.session.scalar(select(func.count(Match.id))) == 0
 
