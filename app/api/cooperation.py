@@ -1226,7 +1226,7 @@ def practice_ledger() -> ResponseReturnValue:
 @api_roles(*ADMINS)
 def practice_compliance() -> ResponseReturnValue:
     """League administrators see their league only (?format=csv|xlsx: every row as a file)."""
-    from app.api.helpers import page_args, wants_file  # noqa: I001
+    from app.api.helpers import page_args  # noqa: I001
 
     school = arg("school_id")
     school_id = int(school) if school and school.isdigit() and len(school) < 10 else None
