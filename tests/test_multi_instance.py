@@ -25,7 +25,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# A Redis database of its own: the test flushes it, and its workers take every job of the
+# "rounds" queue, so it must not share one with the other tests' TEST_REDIS_URL.
+REDIS_URL = os.environ.get("TEST_REDIS_MULTI_URL", "redis://127.0.0.1:6379/14")
 SECRET = "5d0f1c2b9a8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a392817065f4e"
 PASSWORD = "Gongxue-Bench-2025"  # the generated world's published password
 ADMIN = "region-admin@bench.gongxue.cn"

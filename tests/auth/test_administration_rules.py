@@ -16,7 +16,11 @@ from tests.helpers import BAOTOU, HOHHOT, PASSWORD, make_user
 
 
 def _events(action: str) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+    return list(
+        db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+        )
+    )
 
 
 def _only(action: str) -> AuditEvent:
