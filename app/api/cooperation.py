@@ -523,7 +523,7 @@ def create_teacher() -> ResponseReturnValue:
 def teacher_list() -> ResponseReturnValue:
     """The same teachers GET /teachers/{id} shows the caller (?format=csv|xlsx: as a file)."""
     stmt = queries.visible_teachers(api_user())
-    return page_or_file(stmt, teacher_json, exports.TEACHERS, "teachers")
+    return page_or_file(stmt, teacher_json, exports.TEACHERS, "teachers", by_id=True)
 
 
 @bp.get("/teachers/<int:id>")
@@ -1035,7 +1035,7 @@ def application_list() -> ResponseReturnValue:
     else:
         teacher = services.teacher_of(user)
         stmt = queries.teacher_applications_stmt(teacher.id if teacher else 0)
-    return page_or_file(stmt, application_json, exports.APPLICATIONS, "applications")
+    return page_or_file(stmt, application_json, exports.APPLICATIONS, "applications", by_id=True)
 
 
 @bp.post("/applications")

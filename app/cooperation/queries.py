@@ -31,7 +31,7 @@ from app.cooperation.models import (
 )
 from app.extensions import db
 from app.reference.models import Occupation, Region
-from app.registry.models import Enterprise, Host, School, SchoolMajor, Teacher
+from app.registry.models import TEACHER_ORDER, Enterprise, Host, School, SchoolMajor, Teacher
 
 
 @dataclass(frozen=True)
@@ -595,9 +595,8 @@ def visible_teachers(user) -> Select:
     """Teachers the user may view: oneself, the school's own, or the admin's league's."""
     stmt = (
         select(Teacher)
-        .join(School, Teacher.school_id == School.id)
         .options(selectinload(Teacher.occupations), selectinload(Teacher.user))
-        .order_by(case((Teacher.confirmed_at.is_(None), 0), else_=1), Teacher.name, Teacher.id)
+        .order_by(*TEACHER_ORDER)  # ix_teacher_list_order covers it: deep pages walk the index
     )
     if user.role == "teacher":
         return stmt.where(Teacher.user_id == user.id)
@@ -605,7 +604,10 @@ def visible_teachers(user) -> Select:
         return stmt.where(Teacher.school_id == (user.school_id or 0))
     if user.is_admin:
         league = _league_of(user)
-        return stmt if league is None else stmt.where(School.region_code == league)
+        if league is None:
+            return stmt
+        schools = select(School.id).where(School.region_code == league)
+        return stmt.where(Teacher.school_id.in_(schools))
     return stmt.where(false())
 
 
