@@ -74,6 +74,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount each domain's blueprint."""
+    from app.account.views import bp as account_bp
     from app.api import bp as api_bp
     from app.auth.views import bp as auth_bp
     from app.cooperation.views import bp as cooperation_bp
@@ -89,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         main_bp,
         auth_bp,
+        account_bp,
         reference_bp,
         registry_bp,
         cooperation_bp,

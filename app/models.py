@@ -1,6 +1,6 @@
 """Import every model so that the metadata (and Alembic autogenerate) sees all tables."""
 
-from app.auth.models import ApiToken, User  # noqa: F401
+from app.auth.models import ApiToken, ClosureRequest, User  # noqa: F401
 from app.common.models import AuditEvent  # noqa: F401
 from app.cooperation.models import (  # noqa: F401
     Application,

@@ -4,6 +4,15 @@ from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.account.forms import closure_status_label
+from app.common.audit_labels import action_label
+from app.common.privacy import (
+    PRIVACY_NOTICE_VERSION,
+    audit_actor,
+    audit_values,
+    review_actor_name,
+    teacher_email_of,
+)
 from app.registry.forms import STATUS_LABELS
 
 ADMINS = ("league_admin", "region_admin")
@@ -14,6 +23,7 @@ COOPERATE = _l("Cooperation")
 PROGRAMME = _l("Integrated majors programme")
 TEACHERS = _l("Teachers")
 RESOURCES = _l("Teaching resources")
+ACCOUNT = _l("My account")
 
 #: (menu group or None for a top-level link, endpoint, label, who sees it: "all", "anon",
 #: "auth" or a role tuple; "assessor": any account on an assessment panel). Groups become
@@ -45,6 +55,7 @@ NAV = (
     (MANAGE, "rounds.index", _l("Match rounds"), ADMINS),
     (MANAGE, "cooperation.practice_compliance", _l("Practice rule"), ADMINS),
     (MANAGE, "auth.users", _l("Accounts"), ADMINS),
+    (MANAGE, "account.closures", _l("Closure requests"), ("region_admin",)),
     (MANAGE, "cooperation.agreements", _l("Agreements"), ADMINS),
     (MANAGE, "cooperation.feedback_report", _l("Feedback report"), ADMINS),
     (MANAGE, "programme.audit_log", _l("Audit log"), ("region_admin",)),
@@ -75,6 +86,8 @@ NAV = (
     (RESOURCES, "resources.bookings", _l("Bookings"), "auth"),
     (RESOURCES, "resources.certifications", _l("Skill certifications"), (*ORGS, *ADMINS)),
     (RESOURCES, "resources.supervision", _l("Supervision visits"), ("school", *ADMINS)),
+    (ACCOUNT, "account.my_data", _l("My data"), "auth"),
+    (ACCOUNT, "account.close", _l("Close account"), "auth"),
 )
 
 NEXT_STEPS = (
@@ -138,6 +151,27 @@ def live_api_tokens() -> int:
     return live_token_count(current_user)
 
 
+def role_label(role: str | None) -> str:
+    """Translated label of an account role."""
+    from app.auth.forms import ROLE_LABELS
+
+    return str(ROLE_LABELS.get(role, role or ""))
+
+
+def cooperation_status_label(status: str | None) -> str:
+    """Translated label of an application's or practice's status."""
+    from app.cooperation.forms import STATUS_LABELS as COOPERATION_STATUS_LABELS
+
+    return str(COOPERATION_STATUS_LABELS.get(status, status or ""))
+
+
+def member_role_label(role: str | None) -> str:
+    """Translated label of a member's role (owner or staff); empty for none."""
+    from app.auth.forms import MEMBER_ROLE_LABELS
+
+    return str(MEMBER_ROLE_LABELS.get(role, "")) if role else ""
+
+
 def register(app: Flask) -> None:
     """Expose the helpers to templates."""
     app.jinja_env.globals.update(
@@ -145,4 +179,14 @@ def register(app: Flask) -> None:
         next_steps=next_steps,
         status_label=status_label,
         live_api_tokens=live_api_tokens,
+        teacher_email_of=teacher_email_of,
+        review_actor_name=review_actor_name,
+        privacy_notice_version=PRIVACY_NOTICE_VERSION,
+        role_label=role_label,
+        cooperation_status_label=cooperation_status_label,
+        member_role_label=member_role_label,
+        action_label=action_label,
+        closure_status_label=closure_status_label,
+        audit_actor=audit_actor,
+        shown_values=audit_values,
     )

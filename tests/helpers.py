@@ -65,8 +65,12 @@ def make_user(
     membership_role says staff)."""
     from app.auth.models import User
     from app.auth.services import hash_password
+    from app.common.privacy import PRIVACY_NOTICE_VERSION
+    from app.common.time import utcnow
 
     user = User(
+        privacy_version=PRIVACY_NOTICE_VERSION,
+        privacy_accepted_at=utcnow(),
         email=email or f"{unique(role)}@example.cn",
         name=name or unique("用户"),
         role=role,

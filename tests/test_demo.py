@@ -728,3 +728,21 @@ def test_readme_try_first_hints_are_what_make_run_prints():
     for _role, _zh, _en, email, hint_zh, hint_en in DEMO_LOGINS:
         row = next(line for line in readme.splitlines() if f"`{email}`" in line)
         assert hint_zh in row and hint_en in row, email
+
+
+def test_demo_shows_a_pending_closure_request_and_accepted_notices(app):
+    from app.auth.models import ClosureRequest
+    from app.common.privacy import PRIVACY_NOTICE_VERSION
+    from app.demo.privacy import CLOSING_TEACHER
+
+    seed(app)
+    [row] = db.session.scalars(select(ClosureRequest)).all()
+    assert row.status == "pending" and row.user.email == CLOSING_TEACHER
+    versions = set(db.session.scalars(select(User.privacy_version)))
+    assert versions == {PRIVACY_NOTICE_VERSION}
+    client = app.test_client()
+    admin = db.session.scalar(select(User).where(User.email == ROLE_EMAILS["region_admin"]))
+    helpers.login(client, admin, data.DEMO_PASSWORD)
+    assert CLOSING_TEACHER in client.get("/account/closures").get_data(as_text=True)
+    seed(app)  # a second run adds nothing
+    assert db.session.scalar(select(func.count(ClosureRequest.id))) == 1

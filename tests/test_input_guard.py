@@ -67,6 +67,7 @@ def test_ordinary_text_passes(client):
         "password": "Str0ng-Passw0rd!",
         "role": "teacher",
         "name": "王小明 😀",
+        "accept_privacy": True,
     }
     assert _post_json(client, "/api/v1/accounts", payload).status_code == 201
 

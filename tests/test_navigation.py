@@ -16,8 +16,15 @@ from tests.test_permissions import ROUTES
 
 ROLES = ("enterprise", "school", "teacher", "league_admin", "region_admin")
 #: Pages that are not destinations of their own: the start page, the account pages reached
-#: from the user menu, and pages for visitors who are not signed in.
-NOT_IN_MENU = {"GET main.home", "GET auth.login", "GET auth.register"}
+#: from the user menu, pages for visitors who are not signed in, the privacy notice (linked
+#: from every page's footer) and its acceptance (where people are sent when it changed).
+NOT_IN_MENU = {
+    "GET main.home",
+    "GET auth.login",
+    "GET auth.register",
+    "GET account.privacy",
+    "GET account.privacy_accept",
+}
 
 
 class _Links(HTMLParser):

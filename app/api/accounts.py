@@ -6,16 +6,17 @@ from flask import url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from app.account import services as account_services
 from app.api import bp
 from app.api.auth import api_login_required, api_public, api_roles
 from app.api.docs import operation
 from app.api.helpers import api_user, arg, json_object, page_of, visible_or_404, writable
 from app.api.openapi import EXTRA_SCHEMAS, QUERY_PARAMETERS
-from app.api.schemas import _text
+from app.api.schemas import ACCEPT_PRIVACY, _text
 from app.api.serializers import _time, account_json
 from app.auth import services
 from app.auth.login import link_limits, mark_login_failed, reset_limits
-from app.auth.models import MEMBER_ROLES, ROLES
+from app.auth.models import CLOSURE_STATUSES, MEMBER_ROLES, ROLES
 from app.common.errors import Forbidden, NotFound, ServiceError, ValidationFailed
 from app.extensions import db
 from app.registry.models import Enterprise, School
@@ -32,6 +33,10 @@ ACCEPT_INPUT = {
     "token": _text(200, "The token from the invitation link."),
     "name": _text(100, "Your name (new accounts)."),
     "password": _text(description="At least 8 characters, not a common password (new accounts)."),
+    "accept_privacy": {
+        **ACCEPT_PRIVACY,
+        "description": "true: the privacy notice (/privacy) is accepted (new accounts).",
+    },
 }
 RESET_INPUT = {"email": _text(254)}
 RESET_CONFIRM_INPUT = {
@@ -287,7 +292,11 @@ def invitation_accept() -> ResponseReturnValue:
     user = api_user()
     try:
         account = services.accept_invitation(
-            data["token"], data.get("name"), data.get("password"), account=user
+            data["token"],
+            data.get("name"),
+            data.get("password"),
+            account=user,
+            privacy_accepted=data.get("accept_privacy") is True,
         )
     except ServiceError as exc:
         if "token" in exc.fields:
@@ -378,3 +387,182 @@ def user_reactivate(id: int) -> ResponseReturnValue:
     user = services.reactivate(api_user(), id)
     db.session.commit()
     return account_json(user)
+
+
+# --- privacy: consent, one's own data, account closure ------------------------------------
+
+CONSENT_INPUT = {"accept_privacy": ACCEPT_PRIVACY}
+CLOSURE_INPUT = {
+    "password": _text(128, "The account's password."),
+    "confirm": {"type": "boolean", "description": "true: closing is final and understood."},
+    "reason": _text(500, "Why (optional).", nullable=True),
+}
+REFUSE_INPUT = {"reason": _text(500, "Why the request is refused.")}
+QUERY_PARAMETERS["closure_status"] = {
+    "schema": {"type": "string", "enum": [*CLOSURE_STATUSES, "all"]},
+    "description": "Status of closure requests (default pending).",
+}
+_when = {"type": "string", "nullable": True, "description": "Beijing time."}
+EXTRA_SCHEMAS.update(
+    {
+        "PrivacyConsent": {
+            "type": "object",
+            "properties": CONSENT_INPUT,
+            "required": ["accept_privacy"],
+        },
+        "PrivacyNotice": {
+            "type": "object",
+            "properties": {
+                "accepted_version": {"type": "string", "nullable": True},
+                "accepted_at": {"type": "string", "nullable": True, "format": "date-time"},
+                "current_version": {"type": "string"},
+                "needs_acceptance": {"type": "boolean"},
+            },
+            "required": ["current_version", "needs_acceptance"],
+        },
+        "PersonalData": {
+            "type": "object",
+            "description": "Everything held about the caller (long lists bounded, newest first).",
+            "properties": {
+                "privacy_notice_version": {"type": "string"},
+                "generated_at": _when,
+                "account": {"type": "object"},
+                "memberships": {"type": "array", "items": {"type": "object"}},
+                "teacher_profile": {"type": "object", "nullable": True},
+                "applications": {"type": "array", "items": {"type": "object"}},
+                "practice": {"type": "array", "items": {"type": "object"}},
+                "notifications": {"type": "array", "items": {"type": "object"}},
+                "api_tokens": {"type": "array", "items": {"type": "object"}},
+                "closure_requests": {"type": "array", "items": {"type": "object"}},
+                "audit_events": {"type": "array", "items": {"type": "object"}},
+                "counts": {"type": "object"},
+            },
+            "required": ["account"],
+        },
+        "ClosureRequestCreate": {
+            "type": "object",
+            "properties": CLOSURE_INPUT,
+            "required": ["password", "confirm"],
+        },
+        "ClosureRefusal": {"type": "object", "properties": REFUSE_INPUT, "required": ["reason"]},
+        "ClosureRequest": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "user_id": {"type": "integer"},
+                "user_name": {"type": "string"},
+                "status": {"type": "string", "enum": list(CLOSURE_STATUSES)},
+                "reason": {"type": "string", "nullable": True},
+                "created_at": _when,
+                "decided_at": _when,
+                "refusal_reason": {"type": "string", "nullable": True},
+            },
+            "required": ["id", "user_id", "status"],
+        },
+        "ClosureRequestList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/ClosureRequest"},
+                },
+                "page": {"type": "integer"},
+                "per_page": {"type": "integer"},
+                "pages": {"type": "integer"},
+                "total": {"type": "integer"},
+            },
+            "required": ["items", "page", "pages", "total"],
+        },
+    }
+)
+
+
+@bp.post("/me/privacy-consent")
+@operation(
+    "Accept the current privacy notice",
+    tag="auth",
+    body="PrivacyConsent",
+    responses={200: "PrivacyNotice", 422: None},
+)
+@api_login_required
+def privacy_consent() -> ResponseReturnValue:
+    """Record that the caller accepts the current notice (GET /me says when it is needed)."""
+    data = writable(json_object(), CONSENT_INPUT)
+    account_services.accept_notice(api_user(), data.get("accept_privacy"))
+    db.session.commit()
+    return account_services.consent_json(api_user())
+
+
+@bp.get("/me/data")
+@operation("Everything held about the caller", tag="auth", responses={200: "PersonalData"})
+@api_login_required
+def my_data() -> ResponseReturnValue:
+    """The caller's own data: account, memberships, teacher profile, applications, practice,
+    notifications (newest 200), tokens, closure requests, own audit entries (newest 200)."""
+    return account_services.personal_data(api_user())
+
+
+@bp.post("/me/closure-request")
+@operation(
+    "Ask for one's account to be closed",
+    tag="auth",
+    body="ClosureRequestCreate",
+    responses={201: "ClosureRequest", 409: None, 422: None},
+)
+@api_login_required
+def closure_request_create() -> ResponseReturnValue:
+    """A region administrator completes it; the password and confirm=true are required."""
+    data = writable(json_object(), CLOSURE_INPUT)
+    row = account_services.request_closure(
+        api_user(), data.get("password"), data.get("confirm"), data.get("reason")
+    )
+    db.session.commit()
+    return account_services.closure_json(row), 201
+
+
+@bp.get("/closure-requests")
+@operation(
+    "Account closure requests (region administrators)",
+    tag="accounts",
+    responses={200: "ClosureRequestList"},
+    query=("page", "per_page", "closure_status"),
+)
+@api_roles("region_admin")
+def closure_requests() -> ResponseReturnValue:
+    """Pending requests by default (?closure_status=completed|refused|all), oldest first."""
+    status = arg("closure_status") or "pending"
+    if status not in (*CLOSURE_STATUSES, "all"):
+        message = _("Unknown status.")
+        raise ValidationFailed(message, {"closure_status": message})
+    stmt = account_services.closures_query(api_user(), None if status == "all" else status)
+    return page_of(stmt, account_services.closure_json)
+
+
+@bp.post("/closure-requests/<int:id>/complete")
+@operation(
+    "Close the account of a request",
+    tag="accounts",
+    responses={200: "ClosureRequest", 409: None},
+)
+@api_roles("region_admin")
+def closure_request_complete(id: int) -> ResponseReturnValue:
+    """Personal fields erased or pseudonymised; practice, figures and audit kept."""
+    row = account_services.complete_closure(api_user(), id)
+    db.session.commit()
+    return account_services.closure_json(row)
+
+
+@bp.post("/closure-requests/<int:id>/refuse")
+@operation(
+    "Refuse a closure request",
+    tag="accounts",
+    body="ClosureRefusal",
+    responses={200: "ClosureRequest", 409: None, 422: None},
+)
+@api_roles("region_admin")
+def closure_request_refuse(id: int) -> ResponseReturnValue:
+    """The person is told the reason."""
+    data = _text_fields(REFUSE_INPUT, ("reason",))
+    row = account_services.refuse_closure(api_user(), id, data["reason"])
+    db.session.commit()
+    return account_services.closure_json(row)

@@ -123,7 +123,11 @@ def create_account() -> ResponseReturnValue:
     data = writable(json_object(), ACCOUNT_INPUT)
     form_data = validated(SignupForm, {**data, "confirm": data.get("password")})
     user = services.create_account(
-        form_data["email"], form_data["password"], form_data["role"], form_data["name"]
+        form_data["email"],
+        form_data["password"],
+        form_data["role"],
+        form_data["name"],
+        privacy_accepted=bool(form_data["accept_privacy"]),
     )
     db.session.commit()
     return account_json(user), 201, {"Location": url_for("api.me")}
@@ -133,5 +137,8 @@ def create_account() -> ResponseReturnValue:
 @operation("The account behind the bearer token", tag="auth", responses={200: "Account"})
 @api_login_required
 def me() -> ResponseReturnValue:
-    """The current account with its organisation."""
-    return account_json(api_user())
+    """The current account with its organisation and the state of its privacy consent
+    (`privacy_notice.needs_acceptance`: POST /me/privacy-consent accepts the current one)."""
+    from app.account.services import consent_json
+
+    return {**account_json(api_user()), "privacy_notice": consent_json(api_user())}

@@ -26,7 +26,7 @@ from app.api.openapi import EXTRA_SCHEMAS, QUERY_PARAMETERS
 from app.api.schemas import ARRAY, INTEGER, STRING, type_errors
 from app.common.errors import Forbidden, NotFound, ValidationFailed
 from app.common.exports import export_response
-from app.common.privacy import current_viewer
+from app.common.privacy import current_viewer, teacher_email_of
 from app.cooperation import exports, queries, services
 from app.cooperation.forms import (
     AgreementForm,
@@ -228,6 +228,7 @@ def teacher_json(teacher: Teacher) -> dict[str, Any]:
         "user_id": teacher.user_id,
         "school_id": teacher.school_id,
         "name": teacher.name,
+        "email": teacher_email_of(teacher),
         "occupation_codes": teacher.occupation_codes,
         "title": teacher.title,
         "confirmed_at": _time(teacher.confirmed_at),
@@ -1344,6 +1345,12 @@ EXTRA_SCHEMAS.update(
                 "status": {"type": "string", "enum": ["pending", "confirmed"]},
                 "user_id": {"type": "integer", "nullable": True},
                 **TEACHER_INPUT,
+                "email": {
+                    "type": "string",
+                    "nullable": True,
+                    "description": "The account's email: to the teacher, the school's members "
+                    "and its league's administrators (null otherwise).",
+                },
                 "confirmed_at": {"type": "string", "format": "date-time", "nullable": True},
             },
             ["id", "status"],

@@ -12,12 +12,14 @@ from app.api.docs import operation
 from app.api.schemas import (
     ACCOUNT_INPUT,
     ACCOUNT_REQUIRED,
+    ENTERPRISE_CREATE_INPUT,
     ENTERPRISE_INPUT,
     ENTERPRISE_REQUIRED,
     HOST_INPUT,
     HOST_REQUIRED,
     REVIEW_INPUT,
     REVIEW_REQUIRED,
+    SCHOOL_CREATE_INPUT,
     SCHOOL_INPUT,
     SCHOOL_REQUIRED,
     STATUS_ENUM,
@@ -176,6 +178,17 @@ def _schemas() -> dict[str, dict]:
                     "description": "Role inside the school or enterprise.",
                 },
                 "active": {"type": "boolean"},
+                "privacy_notice": {
+                    "type": "object",
+                    "description": "GET /me only: the privacy notice accepted and whether the "
+                    "current one still needs accepting (POST /me/privacy-consent).",
+                    "properties": {
+                        "accepted_version": _nullable(text),
+                        "accepted_at": _nullable(text),
+                        "current_version": text,
+                        "needs_acceptance": {"type": "boolean"},
+                    },
+                },
             },
             ["id", "email", "role"],
         ),
@@ -207,11 +220,13 @@ def _schemas() -> dict[str, dict]:
         "IndustryList": _list_of("Industry"),
         "OccupationList": _list_of("Occupation"),
         "MajorList": _list_of("Major"),
-        "EnterpriseCreate": _object(ENTERPRISE_INPUT, ENTERPRISE_REQUIRED),
+        "EnterpriseCreate": _object(
+            ENTERPRISE_CREATE_INPUT, [*ENTERPRISE_REQUIRED, "accept_privacy"]
+        ),
         "EnterpriseUpdate": _object(ENTERPRISE_INPUT),
         "Enterprise": _object(enterprise, ["id", "status", "warnings"]),
         "EnterpriseList": _list_of("Enterprise"),
-        "SchoolCreate": _object(SCHOOL_INPUT, SCHOOL_REQUIRED),
+        "SchoolCreate": _object(SCHOOL_CREATE_INPUT, [*SCHOOL_REQUIRED, "accept_privacy"]),
         "SchoolUpdate": _object(SCHOOL_INPUT),
         "School": _object(school, ["id", "status", "warnings"]),
         "SchoolList": _list_of("School"),

@@ -23,6 +23,7 @@ from app.api.helpers import (
 from app.api.openapi import EXTRA_SCHEMAS, QUERY_PARAMETERS
 from app.api.schemas import INTEGER, STRING, _text
 from app.common.errors import Forbidden, NotFound, ValidationFailed
+from app.common.privacy import audit_actor, audit_values
 from app.common.time import local_today
 from app.extensions import db
 from app.programme import exports, queries, services
@@ -316,12 +317,12 @@ def audit_json(event) -> dict[str, Any]:
     return {
         "id": event.id,
         "at": event.at.isoformat(),
-        "actor": event.actor_email,
+        "actor": audit_actor(event),
         "action": event.action,
         "target": f"{event.target_type}:{event.target_id}",
         "region_code": event.region_code,
-        "before": event.before,
-        "after": event.after,
+        "before": audit_values(event, event.before),
+        "after": audit_values(event, event.after),
     }
 
 

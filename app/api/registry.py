@@ -21,12 +21,26 @@ from app.api.helpers import (
     visible_or_404,
     writable,
 )
-from app.api.schemas import ENTERPRISE_INPUT, HOST_INPUT, REVIEW_INPUT, SCHOOL_INPUT
+from app.api.schemas import (
+    ENTERPRISE_CREATE_INPUT,
+    ENTERPRISE_INPUT,
+    HOST_INPUT,
+    REVIEW_INPUT,
+    SCHOOL_CREATE_INPUT,
+    SCHOOL_INPUT,
+)
 from app.api.serializers import enterprise_json, host_json, school_json
 from app.common.errors import Forbidden
 from app.extensions import db
 from app.registry import exports, services
-from app.registry.forms import EnterpriseForm, HostForm, ReviewForm, SchoolForm
+from app.registry.forms import (
+    EnterpriseForm,
+    HostForm,
+    NewEnterpriseForm,
+    NewSchoolForm,
+    ReviewForm,
+    SchoolForm,
+)
 from app.registry.models import Enterprise, Host, School
 from app.registry.queries import (
     DirectoryFilters,
@@ -146,8 +160,10 @@ def enterprises() -> ResponseReturnValue:
 @api_roles("enterprise", *ADMINS)
 def create_enterprise() -> ResponseReturnValue:
     """Register an enterprise; a wrong check character is saved with a warning."""
-    data = validated(EnterpriseForm, writable(json_object(), ENTERPRISE_INPUT))
-    enterprise = services.create_enterprise(api_user(), _pick(data, ENTERPRISE_INPUT))
+    data = validated(NewEnterpriseForm, writable(json_object(), ENTERPRISE_CREATE_INPUT))
+    enterprise = services.create_enterprise(
+        api_user(), _pick(data, ENTERPRISE_INPUT), consent=bool(data["accept_privacy"])
+    )
     db.session.commit()
     location = url_for("api.enterprise", id=enterprise.id)
     return enterprise_json(enterprise), 201, {"Location": location}
@@ -226,8 +242,10 @@ def schools() -> ResponseReturnValue:
 @api_roles("school", *ADMINS)
 def create_school() -> ResponseReturnValue:
     """Register a school; its credit code is optional."""
-    data = validated(SchoolForm, writable(json_object(), SCHOOL_INPUT))
-    school = services.create_school(api_user(), _pick(data, SCHOOL_INPUT))
+    data = validated(NewSchoolForm, writable(json_object(), SCHOOL_CREATE_INPUT))
+    school = services.create_school(
+        api_user(), _pick(data, SCHOOL_INPUT), consent=bool(data["accept_privacy"])
+    )
     db.session.commit()
     return school_json(school), 201, {"Location": url_for("api.school", id=school.id)}
 

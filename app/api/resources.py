@@ -25,6 +25,7 @@ from app.api.helpers import (
 from app.api.openapi import EXTRA_SCHEMAS, QUERY_PARAMETERS
 from app.api.schemas import ARRAY, INTEGER, STRING
 from app.common.errors import Forbidden, NotFound, ValidationFailed
+from app.common.privacy import review_actor_name
 from app.extensions import db
 from app.reference.queries import occupation_choices, region_choices
 from app.registry.models import Host, School, SchoolMajor
@@ -215,6 +216,7 @@ def resource_json(item: ResourceItem) -> dict[str, Any]:
         "history": [
             {
                 "action": r.action,
+                "actor_name": review_actor_name(r, item),
                 "comment": r.comment,
                 "from_status": r.from_status,
                 "to_status": r.to_status,
@@ -336,6 +338,7 @@ _file = _object(
 _history = _object(
     {
         "action": _text(),
+        "actor_name": _nullable(_text()),
         "comment": _nullable(_text()),
         "from_status": _text(),
         "to_status": _text(),

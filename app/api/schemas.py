@@ -6,6 +6,7 @@ from app.registry.models import HOST_KINDS, REVIEW_STATUSES, SCHOOL_KINDS, SIZE_
 
 STRING = "string"
 INTEGER = "integer"
+BOOLEAN = "boolean"
 ARRAY = "array"
 
 
@@ -51,6 +52,14 @@ SCHOOL_INPUT: dict[str, dict] = {
     "uscc": _text(30, "Optional unified social credit code.", nullable=True),
 }
 SCHOOL_REQUIRED = ["name", "kind", "region_code", "address", "contact_name", "contact_phone"]
+#: Acceptance of the privacy notice (/privacy): required true when registering; the contact
+#: person and phone are shown to others as the notice describes.
+ACCEPT_PRIVACY = {
+    "type": BOOLEAN,
+    "description": "true: the privacy notice (/privacy) is read and accepted. Required.",
+}
+ENTERPRISE_CREATE_INPUT = {**ENTERPRISE_INPUT, "accept_privacy": ACCEPT_PRIVACY}
+SCHOOL_CREATE_INPUT = {**SCHOOL_INPUT, "accept_privacy": ACCEPT_PRIVACY}
 HOST_INPUT: dict[str, dict] = {
     "kind": _text(enum=list(HOST_KINDS), description="Fixed once created."),
     "name": _text(200),
@@ -87,8 +96,9 @@ ACCOUNT_INPUT: dict[str, dict] = {
     "password": _text(128, "8 to 128 characters, not a common password."),
     "role": _text(enum=["enterprise", "school", "teacher"]),
     "name": _text(100),
+    "accept_privacy": ACCEPT_PRIVACY,
 }
-ACCOUNT_REQUIRED = ["email", "password", "role", "name"]
+ACCOUNT_REQUIRED = ["email", "password", "role", "name", "accept_privacy"]
 TOKEN_INPUT: dict[str, dict] = {
     "email": _text(254),
     "password": _text(128),
@@ -111,6 +121,8 @@ def type_errors(payload: dict[str, Any], spec: dict[str, dict]) -> dict[str, str
             errors[name] = _("Expected text.")
         elif kind == INTEGER and (isinstance(value, bool) or not isinstance(value, int)):
             errors[name] = _("Expected a whole number.")
+        elif kind == BOOLEAN and not isinstance(value, bool):
+            errors[name] = _("Expected true or false.")
         elif kind == ARRAY and (
             not isinstance(value, list) or not all(isinstance(v, str) for v in value)
         ):

@@ -41,6 +41,11 @@ class SignupForm(FlaskForm):
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
     )
 
+    accept_privacy = BooleanField(
+        _l("I have read and accept the privacy notice"),
+        validators=[DataRequired(_l("Accept the privacy notice to continue."))],
+    )
+
 
 class PasswordForm(FlaskForm):
     """Change one's own password."""
@@ -74,13 +79,17 @@ class InvitationForm(FlaskForm):
 
 
 class AcceptInvitationForm(FlaskForm):
-    """A new account from an invitation: name and password."""
+    """A new account from an invitation: name, password and acceptance of the privacy notice."""
 
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=100)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), strong_password])
     confirm = PasswordField(
         _l("Repeat password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+    accept_privacy = BooleanField(
+        _l("I have read and accept the privacy notice"),
+        validators=[DataRequired(_l("Accept the privacy notice to continue."))],
     )
 
 

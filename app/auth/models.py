@@ -64,6 +64,11 @@ class User(UserMixin, TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Version of the privacy notice the person accepted, and when (UTC; shown in Beijing time).
+    privacy_version: Mapped[str | None] = mapped_column(String(20))
+    privacy_accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Set when the account was closed: personal fields erased, the account unusable.
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     region: Mapped[Optional["Region"]] = relationship()
     school: Mapped[Optional["School"]] = relationship(foreign_keys=[school_id])
@@ -114,6 +119,10 @@ class User(UserMixin, TimestampMixin, db.Model):
             and region_code is not None
             and (region_code == self.region_code)
         )
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
 
     def rotate_session(self) -> None:
         """Invalidate every session cookie issued so far."""
@@ -228,3 +237,31 @@ class PasswordReset(_OneUseToken, TimestampMixin, db.Model):
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship()
+
+
+CLOSURE_STATUSES = ("pending", "completed", "refused")
+
+
+class ClosureRequest(TimestampMixin, db.Model):
+    """A person's request to close their account; a region administrator completes or refuses
+    it. The row survives the closure (it refers to the pseudonymised account)."""
+
+    __tablename__ = "closure_request"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending','completed','refused')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    reason: Mapped[str | None] = mapped_column(String(500))
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    refusal_reason: Mapped[str | None] = mapped_column(String(500))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

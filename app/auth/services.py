@@ -62,8 +62,12 @@ def create_account(
     *,
     self_signup: bool = True,
     region_code: str | None = None,
+    privacy_accepted: bool | None = None,
 ) -> User:
-    """Create an account; raises ValidationFailed or Conflict (duplicate email)."""
+    """Create an account; raises ValidationFailed or Conflict (duplicate email).
+
+    `privacy_accepted` (sign-up forms): the notice's acceptance, recorded with its version;
+    False refuses. None (administrators, invitations): the person accepts at first visit."""
     allowed = SELF_SIGNUP_ROLES if self_signup else ROLES
     if role not in allowed:
         message = str(_l("Choose enterprise, school or teacher."))
@@ -83,9 +87,18 @@ def create_account(
         region_code=region_code,
         password_hash=hash_password(password),
     )
+    if privacy_accepted is not None:
+        from app.account.services import record_consent
+
+        record_consent(user, privacy_accepted)
     db.session.add(user)
     db.session.flush()
-    audit.record(user, "account.create", user, after={"email": email, "role": role})
+    audit.record(
+        user,
+        "account.create",
+        user,
+        after={"email": email, "role": role, "privacy_version": user.privacy_version},
+    )
     return user
 
 
@@ -456,10 +469,15 @@ def _claim_once(model, row_id: int, column: str, extra: dict) -> None:
 
 
 def accept_invitation(
-    raw, name: str | None = None, password: str | None = None, account: User | None = None
+    raw,
+    name: str | None = None,
+    password: str | None = None,
+    account: User | None = None,
+    privacy_accepted: bool = False,
 ) -> User:
     """Accept an invitation: join with `account` (which has no organisation) or create a new
-    account with name and password for the invited email. Raises InvalidState on a bad link."""
+    account with name and password for the invited email (the privacy notice must be
+    accepted, as at sign-up). Raises InvalidState on a bad link."""
     invitation = find_invitation(raw)
     role = invitation.account_role
     if account is not None and getattr(account, "is_authenticated", False):
@@ -480,7 +498,14 @@ def accept_invitation(
                 _l("An account with this email already exists: log in, then open the link again.")
             )
             raise Conflict(message, {"token": message})
-        user = create_account(invitation.email, password or "", role, name, self_signup=True)
+        user = create_account(
+            invitation.email,
+            password or "",
+            role,
+            name,
+            self_signup=True,
+            privacy_accepted=privacy_accepted is True,
+        )
     _claim_once(Invitation, invitation.id, "accepted_at", {"accepted_by_id": user.id})
     if invitation.school_id:
         user.school_id = invitation.school_id

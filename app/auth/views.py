@@ -80,7 +80,11 @@ def signup():
     if form.validate_on_submit():
         try:
             user = services.create_account(
-                form.email.data, form.password.data, form.role.data, form.name.data
+                form.email.data,
+                form.password.data,
+                form.role.data,
+                form.name.data,
+                privacy_accepted=bool(form.accept_privacy.data),
             )
         except ServiceError as exc:
             db.session.rollback()
@@ -165,6 +169,7 @@ def invitation(token: str):
                 form.name.data,
                 form.password.data,
                 account=acting_user() if joining else None,
+                privacy_accepted=bool(form.accept_privacy.data),
             )
         except ServiceError as exc:
             db.session.rollback()

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, event
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.common.time import utcnow
 from app.extensions import db
@@ -38,6 +38,10 @@ class AuditEvent(db.Model):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     ip: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)
+
+    #: The account behind actor_id (read only: events are never edited), loaded with the event
+    #: so a closed account shows under its pseudonym.
+    actor = relationship("User", foreign_keys=[actor_id], viewonly=True, lazy="joined")
 
 
 class AuditEventImmutable(RuntimeError):

@@ -17,6 +17,10 @@ from typing import Any
 
 from flask import g, has_request_context
 
+#: The privacy notice in force (/privacy). Changing it asks every signed-in person to accept
+#: the new text before going on; keep the date of the text's last change.
+PRIVACY_NOTICE_VERSION = "2026-12-01"
+
 FULL = "full"
 MASKED = "masked"
 NONE = "none"
@@ -230,3 +234,75 @@ def mask_record(values: dict[str, Any] | None) -> dict[str, Any] | None:
                 value = mask_phones_in(value)
         masked[key] = value
     return masked
+
+
+def needs_privacy_consent(user) -> bool:
+    """True when a signed-in person has not accepted the current privacy notice."""
+    return _signed_in(user) and getattr(user, "privacy_version", None) != PRIVACY_NOTICE_VERSION
+
+
+def teacher_email_of(teacher, user: Any = ...) -> str | None:
+    """A teacher account's email: to the teacher, the school's members and its league's
+    administrators (those with a reason to write to them); nobody else."""
+    if user is ...:
+        user = current_viewer()
+    account = teacher.user
+    if account is None or not _signed_in(user) or account.closed_at is not None:
+        return None
+    if user.id == account.id or user.administers_region(teacher.school.region_code):
+        return account.email
+    if user.role == "school" and user.school_id == teacher.school_id:
+        return account.email
+    return None
+
+
+def review_actor_name(review, item, user: Any = ...) -> str | None:
+    """The name of the person behind a resource review step: shown to reviewers and to those
+    who edit the item (its school's members); others see the step without a name."""
+    from app.resources.models import is_reviewer
+
+    if user is ...:
+        user = current_viewer()
+    if review.actor is None or not _signed_in(user):
+        return None
+    if is_reviewer(user) or item.can_edit(user):
+        return review.actor.name
+    return None
+
+
+#: Keys of audit before/after values that name the person an event is about.
+PERSON_KEYS = ("email", "name")
+
+
+def audit_actor(event) -> str | None:
+    """Who did it, as shown: a closed account under its pseudonym (the stored email of an
+    audit event never changes; the account's personal fields were erased at closure)."""
+    actor = event.actor
+    if actor is not None and actor.closed_at is not None:
+        return actor.name
+    return event.actor_email
+
+
+def _closed_account_ids() -> frozenset[str]:
+    from sqlalchemy import select
+
+    from app.auth.models import User
+    from app.extensions import db
+
+    key = "_privacy_closed_ids"
+    if has_request_context() and key in g:
+        return g.get(key)
+    ids = frozenset(
+        str(i) for i in db.session.scalars(select(User.id).where(User.closed_at.is_not(None)))
+    )
+    if has_request_context():
+        setattr(g, key, ids)
+    return ids
+
+
+def audit_values(event, values: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An event's before/after values as shown: when the event is about a closed account,
+    its name and email are hidden (the stored event itself is never edited)."""
+    if not values or event.target_type != "User" or event.target_id not in _closed_account_ids():
+        return values
+    return {k: ("—" if k in PERSON_KEYS else v) for k, v in values.items()}

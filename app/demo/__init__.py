@@ -123,6 +123,7 @@ def seed_command(scale: str | None, seed_value: int | None) -> None:
     from app.demo.construction import seed_construction
     from app.demo.cooperation import seed_cooperation, seed_direct
     from app.demo.members import seed_members
+    from app.demo.privacy import seed_privacy
     from app.demo.programme import seed_programme
     from app.demo.resources import seed_resources
     from app.demo.world import seed
@@ -146,10 +147,20 @@ def seed_command(scale: str | None, seed_value: int | None) -> None:
     construction = seed_construction()  # milestones of the finally selected majors
     db.session.commit()
     assessments = seed_assessments()  # on the programme's majors and indicators
+    privacy = seed_privacy()
     db.session.commit()
     added = [
         part
-        for part in (coop, programme, resources, direct, members, construction, assessments)
+        for part in (
+            coop,
+            programme,
+            resources,
+            direct,
+            members,
+            construction,
+            assessments,
+            privacy,
+        )
         if part is not None and part.created
     ]
     if not result.created:
@@ -202,6 +213,7 @@ _PART_NAMES = {
     "MembersResult": "members",
     "AssessmentResult": "assessments",
     "ConstructionResult": "construction",
+    "PrivacyResult": "privacy",
 }
 
 

@@ -83,6 +83,7 @@ MESSAGES = {
     "proposal_declined": _l(
         "The proposal to pair %(major)s of %(school)s with %(host)s was declined: %(reason)s"
     ),
+    "closure_refused": _l("Your request to close your account was refused: %(reason)s"),
     # assessment of construction (sent by app/programme/assessment.py)
     "assessment_appointed": _l(
         "You have been appointed to the panel assessing %(major)s of %(school)s. Please score it."

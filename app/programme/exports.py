@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from app.common.exports import Column
+from app.common.privacy import audit_actor, audit_values
 from app.programme.forms import (
     APPLICATION_STATUS_LABELS,
     CATEGORY_LABELS,
@@ -124,13 +125,13 @@ PLACEMENTS = [
 ]
 AUDIT = [
     Column(_l("Time"), lambda e: e.at),
-    Column(_l("Actor"), lambda e: e.actor_email),
+    Column(_l("Actor"), lambda e: audit_actor(e)),
     Column(_l("Action"), lambda e: e.action),
     Column(_l("Record"), lambda e: f"{e.target_type}:{e.target_id}"),
     Column(_l("League or city"), lambda e: e.region_code),
-    Column(_l("Before"), lambda e: _json(e.before)),
-    Column(_l("After"), lambda e: _json(e.after)),
-    Column(_l("Address"), lambda e: e.ip),
+    Column(_l("Before"), lambda e: _json(audit_values(e, e.before))),
+    Column(_l("After"), lambda e: _json(audit_values(e, e.after))),
+    Column(_l("IP address"), lambda e: e.ip),
 ]
 
 

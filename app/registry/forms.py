@@ -94,6 +94,26 @@ class SchoolForm(OrganisationForm):
     )
 
 
+class _Consent:
+    """Registration only: the organisation accepts that its contact is shown per the notice."""
+
+    accept_privacy = BooleanField(
+        _l(
+            "I have read the privacy notice and agree that the contact person and phone are "
+            "shown to others as it describes"
+        ),
+        validators=[DataRequired(_l("Accept the privacy notice to continue."))],
+    )
+
+
+class NewEnterpriseForm(EnterpriseForm, _Consent):
+    """Registering an enterprise: its profile plus acceptance of the privacy notice."""
+
+
+class NewSchoolForm(SchoolForm, _Consent):
+    """Registering a school: its profile plus acceptance of the privacy notice."""
+
+
 class HostForm(FlaskForm):
     """A workshop, training station or master studio; kind-specific fields are checked."""
 

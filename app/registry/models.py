@@ -41,6 +41,9 @@ class Reviewable(TimestampMixin):
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     uscc_check_ok: Mapped[bool] = mapped_column(default=True)
     uscc_confirmed: Mapped[bool] = mapped_column(default=False)
+    #: Version of the privacy notice accepted at registration (contact shown per the policy).
+    privacy_version: Mapped[str | None] = mapped_column(String(20))
+    privacy_accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     @declared_attr
     def reviewed_by_id(cls) -> Mapped[int | None]:

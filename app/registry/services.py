@@ -113,8 +113,18 @@ def uscc_warnings(org: Reviewable) -> list[str]:
     return []
 
 
-def create_enterprise(actor, data: dict[str, Any]) -> Enterprise:
-    """Register an enterprise owned by actor; raises ValidationFailed, Conflict or Forbidden."""
+def _consent(org: Reviewable, consent: bool | None) -> None:
+    if consent is not None:
+        from app.account.services import record_consent
+
+        record_consent(org, consent)
+
+
+def create_enterprise(actor, data: dict[str, Any], consent: bool | None = None) -> Enterprise:
+    """Register an enterprise owned by actor; raises ValidationFailed, Conflict or Forbidden.
+
+    `consent` (registration forms): acceptance of the privacy notice, recorded with its
+    version; False refuses. None (administrators' imports): nothing recorded."""
     if actor.role not in ("enterprise", "region_admin", "league_admin"):
         raise Forbidden(str(_l("Only enterprise accounts register enterprises.")))
     if actor.role == "enterprise" and actor.enterprise_id is not None:
@@ -122,6 +132,7 @@ def create_enterprise(actor, data: dict[str, Any]) -> Enterprise:
     if actor.role == "league_admin" and data.get("region_code") != actor.region_code:
         raise Forbidden(str(_l("You may only register records in your own league.")))
     enterprise = Enterprise(status="pending", uscc=None)
+    _consent(enterprise, consent)
     _fill_enterprise(enterprise, data)
     db.session.add(enterprise)
     _flush_unique(str(_l("This credit code is already registered.")), "uscc")
@@ -132,7 +143,7 @@ def create_enterprise(actor, data: dict[str, Any]) -> Enterprise:
         actor,
         "enterprise.create",
         enterprise,
-        after=snapshot(enterprise, ENTERPRISE_FIELDS + ("uscc",)),
+        after=snapshot(enterprise, ENTERPRISE_FIELDS + ("uscc", "privacy_version")),
     )
     return enterprise
 
@@ -182,8 +193,9 @@ def update_enterprise(actor, enterprise: Enterprise, data: dict[str, Any]) -> En
     )
 
 
-def create_school(actor, data: dict[str, Any]) -> School:
-    """Register a school owned by actor; raises ValidationFailed, Conflict or Forbidden."""
+def create_school(actor, data: dict[str, Any], consent: bool | None = None) -> School:
+    """Register a school owned by actor; raises ValidationFailed, Conflict or Forbidden
+    (`consent` as for create_enterprise)."""
     if actor.role not in ("school", "region_admin", "league_admin"):
         raise Forbidden(str(_l("Only school accounts register schools.")))
     if actor.role == "school" and actor.school_id is not None:
@@ -191,13 +203,19 @@ def create_school(actor, data: dict[str, Any]) -> School:
     if actor.role == "league_admin" and data.get("region_code") != actor.region_code:
         raise Forbidden(str(_l("You may only register records in your own league.")))
     school = School(status="pending")
+    _consent(school, consent)
     _fill_school(school, data)
     db.session.add(school)
     _flush_unique(str(_l("This credit code is already registered.")), "uscc")
     if actor.role == "school":
         actor.school_id = school.id
         actor.membership_role = "owner"
-    audit.record(actor, "school.create", school, after=snapshot(school, SCHOOL_FIELDS + ("uscc",)))
+    audit.record(
+        actor,
+        "school.create",
+        school,
+        after=snapshot(school, SCHOOL_FIELDS + ("uscc", "privacy_version")),
+    )
     return school
 
 

@@ -27,6 +27,8 @@ from app.registry.forms import (
     STUDIO_LEVEL_LABELS,
     EnterpriseForm,
     HostForm,
+    NewEnterpriseForm,
+    NewSchoolForm,
     ReviewForm,
     SchoolForm,
 )
@@ -229,10 +231,12 @@ def enterprise_new():
     """Register the account's enterprise; it then waits for review."""
     if current_user.enterprise_id is not None:
         return redirect(url_for("registry.my_organisation"))
-    form = EnterpriseForm()
+    form = NewEnterpriseForm()
     if form.validate_on_submit():
         try:
-            services.create_enterprise(_user(), _enterprise_data(form))
+            services.create_enterprise(
+                _user(), _enterprise_data(form), consent=bool(form.accept_privacy.data)
+            )
         except ServiceError as exc:
             _service_failed(form, exc)
         else:
@@ -270,10 +274,12 @@ def school_new():
     """Register the account's school; it then waits for review."""
     if current_user.school_id is not None:
         return redirect(url_for("registry.my_organisation"))
-    form = SchoolForm()
+    form = NewSchoolForm()
     if form.validate_on_submit():
         try:
-            services.create_school(_user(), _school_data(form))
+            services.create_school(
+                _user(), _school_data(form), consent=bool(form.accept_privacy.data)
+            )
         except ServiceError as exc:
             _service_failed(form, exc)
         else:

@@ -29,6 +29,7 @@ def enterprise_body(**overrides: Any) -> dict[str, Any]:
         "contact_phone": "13912345678",
         "size_band": "medium",
         "description": "数控加工",
+        "accept_privacy": True,
     }
     body.update(overrides)
     return body
@@ -43,6 +44,7 @@ def school_body(**overrides: Any) -> dict[str, Any]:
         "address": "学府路8号",
         "contact_name": "刘老师",
         "contact_phone": "0471-6661234",
+        "accept_privacy": True,
     }
     body.update(overrides)
     return body
@@ -70,7 +72,13 @@ def sign_up(client, role: str = "enterprise") -> tuple[dict, dict[str, str]]:
     email = f"{unique(role)}@api.example.cn"
     response = client.post(
         f"{API}/accounts",
-        json={"email": email, "password": PASSWORD, "role": role, "name": unique("注册人")},
+        json={
+            "email": email,
+            "password": PASSWORD,
+            "role": role,
+            "name": unique("注册人"),
+            "accept_privacy": True,
+        },
     )
     assert response.status_code == 201, response.get_json()
     token = client.post(f"{API}/auth/token", json={"email": email, "password": PASSWORD})

@@ -48,7 +48,13 @@ def test_sign_up_weak_password_and_duplicate_email(client):
         json={"email": "short@x.cn", "password": "Ab1!", "role": "teacher", "name": "某人"},
     )
     assert "password" in error_of(short, 422)["fields"]
-    body = {"email": "Dup@x.cn", "password": PASSWORD, "role": "teacher", "name": "某人"}
+    body = {
+        "email": "Dup@x.cn",
+        "password": PASSWORD,
+        "role": "teacher",
+        "name": "某人",
+        "accept_privacy": True,
+    }
     assert client.post(f"{API}/accounts", json=body).status_code == 201
     again = client.post(f"{API}/accounts", json={**body, "email": "dup@X.cn"})
     error = error_of(again, 409)
@@ -76,12 +82,18 @@ def test_sign_up_ignores_privileged_fields(client, world):
             "enterprise_id": world.enterprise.id,
             "region_code": "150200",
             "is_admin": True,
+            "privacy_version": "1999-01-01",
+            "accept_privacy": True,
         },
     )
     assert response.status_code == 201
     account = response.get_json()
     assert account["enterprise_id"] is None and account["region_code"] is None
     assert account["role"] == "enterprise"
+    from app.auth.models import User
+    from app.common.privacy import PRIVACY_NOTICE_VERSION
+
+    assert db.session.get(User, account["id"]).privacy_version == PRIVACY_NOTICE_VERSION
 
 
 def test_bad_password_is_401(client, world):

@@ -16,6 +16,7 @@ def _signup(client, **overrides):
         "role": "teacher",
         "password": "Caoyuan-2025!",
         "confirm": "Caoyuan-2025!",
+        "accept_privacy": "y",
     }
     data.update(overrides)
     return client.post("/auth/signup", data=data)

@@ -36,11 +36,18 @@ def test_owner_invites_and_the_colleague_accepts_through_the_api(client, world, 
     accepted = client.post(
         "/api/v1/invitations/accept", json={"token": token, "name": "新同事", "password": PASSWORD}
     )
+    assert accepted.status_code == 422  # the privacy notice is accepted as at sign-up
+    assert "accept_privacy" in accepted.get_json()["error"]["fields"]
+    accepted = client.post(
+        "/api/v1/invitations/accept",
+        json={"token": token, "name": "新同事", "password": PASSWORD, "accept_privacy": True},
+    )
     assert accepted.status_code == 201
     body = accepted.get_json()
     assert body["enterprise_id"] == world.enterprise.id and body["membership_role"] == "staff"
     again = client.post(
-        "/api/v1/invitations/accept", json={"token": token, "name": "又一个", "password": PASSWORD}
+        "/api/v1/invitations/accept",
+        json={"token": token, "name": "又一个", "password": PASSWORD, "accept_privacy": True},
     )
     assert again.status_code == 409
     assert "token" in again.get_json()["error"]["fields"]
@@ -128,8 +135,16 @@ def test_school_invites_a_teacher_who_joins_as_teacher(client, world, caplog):
         PATH + token,
         data={"name": "赵老师", "password": PASSWORD, "confirm": PASSWORD},
     )
+    assert response.status_code == 200  # without the privacy notice accepted: nothing saved
+    assert "accept_privacy" in response.get_data(as_text=True)
+    assert db.session.scalar(select(User).where(User.email == "newteacher@example.cn")) is None
+    response = client.post(
+        PATH + token,
+        data={"name": "赵老师", "password": PASSWORD, "confirm": PASSWORD, "accept_privacy": "y"},
+    )
     assert response.status_code == 302
     user = db.session.scalar(select(User).where(User.email == "newteacher@example.cn"))
+    assert user.privacy_version is not None
     assert user.role == "teacher" and user.school_id == world.school.id
     assert user.membership_role is None
 

@@ -128,6 +128,7 @@ def test_registering_an_organisation_makes_the_account_its_owner(client):
             "address": "路1号",
             "contact_name": "张三",
             "contact_phone": "13800138000",
+            "accept_privacy": "y",
         },
     )
     user = db.session.get(User, user.id)

@@ -30,6 +30,7 @@ def sign_up(page, name: str, email: str, role: str, password: str = PASSWORD) ->
     page.select_option("select[name=role]", role)
     page.fill("input[name=password]", password)
     page.fill("input[name=confirm]", password)
+    page.check("input[name=accept_privacy]")
     submit(page, "confirm")
     page.wait_for_url("**/")
 

@@ -93,6 +93,7 @@ def test_owner_invites_a_colleague_who_accepts_and_posts_an_offer(
     other.fill("input[name=name]", "巴特尔")
     other.fill("input[name=password]", PASSWORD)
     other.fill("input[name=confirm]", PASSWORD)
+    other.check("input[name=accept_privacy]")
     submit(other, "confirm")
     other.wait_for_url(f"{live_server}/")
     assert "Welcome to" in " ".join(other.locator(".alert").all_inner_texts())

@@ -30,7 +30,7 @@ ROLES = {
     "school": data.SCHOOL_EMAIL,
     "teacher": data.TEACHER_EMAIL,
 }
-ANONYMOUS_PAGES = ["/auth/login", "/auth/signup"]
+ANONYMOUS_PAGES = ["/auth/login", "/auth/signup", "/privacy"]
 #: The ten busiest list pages and who reads them most.
 BUSY_LISTS = [
     ("teacher", "/cooperation/placements"),

@@ -16,6 +16,7 @@ def test_enterprise_registers_is_reviewed_and_listed(page, in_live_db):
     page.fill("input[name=address]", "呼和浩特市赛罕区工业路8号")
     page.fill("input[name=contact_name]", "赵经理")
     page.fill("input[name=contact_phone]", "13904710000")
+    page.check("input[name=accept_privacy]")
     submit(page, "uscc")
     assert page.locator(".field-error").count() >= 1  # error shown next to the field
     page.fill("input[name=uscc]", "91350200776049653A")

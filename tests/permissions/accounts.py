@@ -9,9 +9,11 @@ from tests.permissions.common import (
     LEAGUE_ADMINS,
     REGION,
     Row,
+    api_login,
     api_only,
     both,
     everyone,
+    logged_in,
     only,
 )
 
@@ -69,6 +71,18 @@ def _teacher_claim(w) -> int:
     db.session.add(claim)
     db.session.commit()
     return claim.id
+
+
+def _closure_request(w) -> int:
+    """A pending closure request of a new teacher account of the Hohhot school."""
+    from app.auth.models import ClosureRequest
+    from tests.helpers import make_user
+
+    person = make_user("teacher", school=w.school)
+    row = ClosureRequest(user_id=person.id, status="pending")
+    db.session.add(row)
+    db.session.commit()
+    return row.id
 
 
 ROWS: dict[str, Row] = {
@@ -221,7 +235,12 @@ ROWS: dict[str, Row] = {
         "POST",
         "/api/v1/invitations/accept",
         {"*": 409, "anonymous": 201},
-        lambda w: {"token": _invitation(w)[1], "name": "新同事", "password": PASSWORD},
+        lambda w: {
+            "token": _invitation(w)[1],
+            "name": "新同事",
+            "password": PASSWORD,
+            "accept_privacy": True,
+        },
     ),
     # API: password reset (public)
     "POST api.password_reset": Row(
@@ -244,5 +263,39 @@ ROWS: dict[str, Row] = {
         "POST",
         lambda w: f"/api/v1/users/{w.users['teacher'].id}/reactivate",
         api_only({"league_admin": 409, "region_admin": 409, "league_admin_other": 404}),
+    ),
+    # privacy notice, consent, one's own data, account closure
+    "GET account.privacy": Row("GET", "/privacy", everyone()),
+    **both("account.privacy_accept", "/privacy/accept", logged_in(200)),
+    "GET account.my_data": Row("GET", "/account/data", logged_in(200)),
+    "GET account.my_data_json": Row("GET", "/account/data.json", logged_in(200)),
+    **both("account.close", "/account/close", logged_in(200)),
+    "POST account.close_withdraw": Row("POST", "/account/close/withdraw", logged_in(302)),
+    "GET account.closures": Row("GET", "/account/closures", only(REGION)),
+    "POST account.closure_complete": Row(
+        "POST",
+        lambda w: f"/account/closures/{_closure_request(w)}/complete",
+        only({"region_admin": 302}),
+    ),
+    "POST account.closure_refuse": Row(
+        "POST",
+        lambda w: f"/account/closures/{_closure_request(w)}/refuse",
+        only({"region_admin": 302}),
+        {"reason": "仍有未结束的实践"},
+    ),
+    "POST api.privacy_consent": Row("POST", "/api/v1/me/privacy-consent", api_login(400)),
+    "GET api.my_data": Row("GET", "/api/v1/me/data", api_login(200)),
+    "POST api.closure_request_create": Row("POST", "/api/v1/me/closure-request", api_login(400)),
+    "GET api.closure_requests": Row("GET", "/api/v1/closure-requests", api_only(REGION)),
+    "POST api.closure_request_complete": Row(
+        "POST",
+        lambda w: f"/api/v1/closure-requests/{_closure_request(w)}/complete",
+        api_only(REGION),
+    ),
+    "POST api.closure_request_refuse": Row(
+        "POST",
+        lambda w: f"/api/v1/closure-requests/{_closure_request(w)}/refuse",
+        api_only(REGION),
+        {"reason": "仍有未结束的实践"},
     ),
 }

@@ -15,6 +15,7 @@ def enterprise_form(**overrides) -> dict:
         "contact_phone": "13912345678",
         "size_band": "medium",
         "description": "数控加工",
+        "accept_privacy": "y",
     }
     data.update(overrides)
     return data
@@ -31,6 +32,7 @@ def school_form(**overrides) -> dict:
         "contact_name": "赵老师",
         "contact_phone": "0471-6661234",
         "description": "",
+        "accept_privacy": "y",
     }
     data.update(overrides)
     return data

@@ -24,6 +24,7 @@ def _signup(client, email="boss@example.cn"):
             "role": "enterprise",
             "password": PASSWORD,
             "confirm": PASSWORD,
+            "accept_privacy": "y",
         },
     )
     assert response.status_code == 302

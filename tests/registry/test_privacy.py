@@ -88,6 +88,10 @@ def _urls(orgs) -> tuple[list[str], list[str]]:
     pages += ["/registry/enterprises?status=pending"]
     pages += [f"/registry/enterprises/{i}" for i in enterprises]
     pages += [f"/registry/schools/{i}" for i in schools]
+    # the privacy notice, the caller's own data and the closure requests reveal no contact
+    api += [f"{API}/me", f"{API}/me/data", f"{API}/closure-requests"]
+    pages += ["/privacy", "/account/data", "/account/data.json", "/account/close"]
+    pages += ["/account/closures"]
     return api, pages
 
 

@@ -1,0 +1,1 @@
+"""A person's own account: privacy notice and consent, personal data download, closure."""

@@ -1,0 +1,1 @@
+"""Tests of the privacy notice, consent, personal data download and account closure."""
