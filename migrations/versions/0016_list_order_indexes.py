@@ -1,7 +1,7 @@
 """Indexes matching the teachers' and the administrators' placements lists' order
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0012
 Create Date: 2026-12-02 00:00:00
 
 A deep page's ids then come from an index-only walk instead of sorting the whole table.
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0016'
-down_revision = '0014'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
