@@ -17,9 +17,9 @@ from app.api.helpers import (
     json_object,
     keyed_page_of,
     page_of,
-    page_or_file,
     validated,
     visible_or_404,
+    wants_file,
     writable,
 )
 from app.api.openapi import EXTRA_SCHEMAS, QUERY_PARAMETERS
@@ -523,8 +523,11 @@ def create_teacher() -> ResponseReturnValue:
 @api_roles("teacher", "school", *ADMINS)
 def teacher_list() -> ResponseReturnValue:
     """The same teachers GET /teachers/{id} shows the caller (?format=csv|xlsx: as a file)."""
-    stmt = queries.visible_teachers(api_user())
-    return page_or_file(stmt, teacher_json, exports.TEACHERS, "teachers", by_id=True)
+    fmt = wants_file()
+    if fmt is not None:
+        rows = exports.teacher_export_rows(api_user())
+        return export_response(rows, exports.TEACHERS, "teachers", fmt)
+    return page_of(queries.visible_teachers(api_user()), teacher_json, by_id=True)
 
 
 @bp.get("/teachers/<int:id>")
@@ -1026,17 +1029,13 @@ def feedback_report() -> ResponseReturnValue:
 @api_roles("teacher", "school", "enterprise", *ADMINS)
 def application_list() -> ResponseReturnValue:
     """What the caller's role follows; the same applications GET /applications/{id} shows."""
+    fmt = wants_file()
+    if fmt is not None:
+        rows = exports.application_export_rows(api_user())
+        return export_response(rows, exports.APPLICATIONS, "applications", fmt)
     user = api_user()
-    if user.is_admin:
-        stmt = queries.admin_applications(user)
-    elif user.role == "school":
-        stmt = queries.school_applications(user.school_id or 0)
-    elif user.role == "enterprise":
-        stmt = queries.enterprise_applicants(user.enterprise_id or 0)
-    else:
-        teacher = services.teacher_of(user)
-        stmt = queries.teacher_applications_stmt(teacher.id if teacher else 0)
-    return page_or_file(stmt, application_json, exports.APPLICATIONS, "applications", by_id=True)
+    stmt = queries.followed_applications(user)
+    return page_of(stmt, application_json, by_id=user.is_admin)
 
 
 @bp.post("/applications")
@@ -1229,13 +1228,13 @@ def practice_ledger() -> ResponseReturnValue:
 @api_roles(*ADMINS)
 def practice_compliance() -> ResponseReturnValue:
     """League administrators see their league only (?format=csv|xlsx: every row as a file)."""
-    from app.api.helpers import page_args, wants_file  # noqa: I001
+    from app.api.helpers import page_args  # noqa: I001
 
     school = arg("school_id")
     school_id = int(school) if school and school.isdigit() and len(school) < 10 else None
-    stmt = queries.behind_rule(api_user(), services.today(), school_id)
     fmt = wants_file()
     if fmt:
+        stmt = queries.behind_rule(api_user(), services.today(), school_id, plain=True)
         return export_response(stmt, exports.COMPLIANCE, "practice-compliance", fmt)
     page, per_page = page_args()
     result = queries.behind_rule_page(api_user(), services.today(), school_id, page, per_page)

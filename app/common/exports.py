@@ -92,6 +92,15 @@ def _rows(source: Select | Iterable[Any]) -> Iterator[Any]:
         yield row
 
 
+def chunked_rows(stmt: Select, enrich: Callable[[list[Any]], Iterable[Any]]) -> Iterator[Any]:
+    """Rows of a select of plain columns fetched YIELD_PER at a time (up to EXPORT_MAX_ROWS),
+    each chunk handed to `enrich` (which may add what one keyed query per chunk finds)."""
+    limit = current_app.config.get("EXPORT_MAX_ROWS", 200000)
+    result = db.session.execute(stmt.limit(limit).execution_options(yield_per=YIELD_PER))
+    for chunk in result.partitions():
+        yield from enrich(chunk)
+
+
 def _cells(columns: list[Column], row: Any) -> list[Any]:
     return [neutralise(column.get(row)) for column in columns]
 

@@ -210,7 +210,15 @@ def _application_options():
     )
 
 
-def enterprise_applicants(enterprise_id: int, status: str | None = None) -> Select:
+def _applications(base: Select | None) -> Select:
+    """The base statement of an application list: Application with its eager options, or the
+    given statement (an export's plain columns)."""
+    return base if base is not None else select(Application).options(*_application_options())
+
+
+def enterprise_applicants(
+    enterprise_id: int, status: str | None = None, base: Select | None = None
+) -> Select:
     """Endorsed (or matched) applications choosing one of the enterprise's placements."""
     mine = (
         select(ApplicationChoice.id)
@@ -220,7 +228,7 @@ def enterprise_applicants(enterprise_id: int, status: str | None = None) -> Sele
             ApplicationChoice.application_id == Application.id, Host.enterprise_id == enterprise_id
         )
     )
-    stmt = select(Application).options(*_application_options()).where(exists(mine))
+    stmt = _applications(base).where(exists(mine))
     stmt = stmt.where(Application.status.in_(SHOWN_TO_HOSTS))
     if status:
         stmt = stmt.where(Application.status == status)
@@ -230,14 +238,14 @@ def enterprise_applicants(enterprise_id: int, status: str | None = None) -> Sele
     return stmt.order_by(order, Application.id.desc())
 
 
-def school_applications(school_id: int, status: str | None = None) -> Select:
+def school_applications(
+    school_id: int, status: str | None = None, base: Select | None = None
+) -> Select:
     """Applications of the school's teachers, those waiting for the school first."""
-    stmt = (
-        select(Application)
-        .join(Teacher, Application.teacher_id == Teacher.id)
-        .options(*_application_options())
-        .where(Teacher.school_id == school_id)
+    mine = select(Teacher.id).where(
+        Teacher.id == Application.teacher_id, Teacher.school_id == school_id
     )
+    stmt = _applications(base).where(exists(mine))
     if status:
         stmt = stmt.where(Application.status == status)
     order = case((Application.status == "submitted", 0), else_=1)
@@ -430,17 +438,19 @@ def _days_in_window(since: date, today: date):
     )
 
 
-def behind_rule(user, today: date, school_id: int | None = None) -> Select:
+def behind_rule(user, today: date, school_id: int | None = None, plain: bool = False) -> Select:
     """(Teacher, days) of confirmed teachers below the rule, fewest days first; league admins
-    see their league only."""
+    see their league only. plain: (teacher id, name, school name, days) columns instead."""
     required, years = rule()
     days = _days_in_window(window_start(today, years), today)
     counted = func.coalesce(days.c.days, 0)
+    if plain:
+        stmt = select(Teacher.id, Teacher.name, School.name, counted.label("days"))
+    else:
+        stmt = select(Teacher, counted.label("days")).options(selectinload(Teacher.school))
     stmt = (
-        select(Teacher, counted.label("days"))
-        .join(School, Teacher.school_id == School.id)
+        stmt.join(School, Teacher.school_id == School.id)
         .outerjoin(days, days.c.teacher_id == Teacher.id)
-        .options(selectinload(Teacher.school))
         .where(Teacher.confirmed_at.is_not(None), counted < required)
     )
     if not user.is_region_admin:
@@ -573,11 +583,10 @@ class SchoolSummary:
     behind: int
 
 
-def teacher_applications_stmt(teacher_id: int) -> Select:
+def teacher_applications_stmt(teacher_id: int, base: Select | None = None) -> Select:
     """The teacher's applications, newest first (a statement for pagination)."""
     return (
-        select(Application)
-        .options(*_application_options())
+        _applications(base)
         .where(Application.teacher_id == teacher_id)
         .order_by(Application.id.desc())
     )
@@ -591,13 +600,14 @@ def _league_of(user) -> str | None:
     return None if user.role == "region_admin" else user.region_code
 
 
-def visible_teachers(user) -> Select:
-    """Teachers the user may view: oneself, the school's own, or the admin's league's."""
-    stmt = (
-        select(Teacher)
-        .options(selectinload(Teacher.occupations), selectinload(Teacher.user))
-        .order_by(*TEACHER_ORDER)  # ix_teacher_list_order covers it: deep pages walk the index
-    )
+def visible_teachers(user, base: Select | None = None) -> Select:
+    """Teachers the user may view: oneself, the school's own, or the admin's league's (as
+    Teacher objects, or as the given statement's columns)."""
+    if base is None:
+        base = select(Teacher).options(
+            selectinload(Teacher.occupations), selectinload(Teacher.user)
+        )
+    stmt = base.order_by(*TEACHER_ORDER)  # ix_teacher_list_order covers it: deep pages walk it
     if user.role == "teacher":
         return stmt.where(Teacher.user_id == user.id)
     if user.role == "school":
@@ -611,10 +621,10 @@ def visible_teachers(user) -> Select:
     return stmt.where(false())
 
 
-def admin_applications(user) -> Select:
+def admin_applications(user, base: Select | None = None) -> Select:
     """Applications an administrator may view: of the league's schools' teachers, and the
     endorsed ones choosing a placement of one of the league's enterprises."""
-    stmt = select(Application).options(*_application_options()).order_by(Application.id.desc())
+    stmt = _applications(base).order_by(Application.id.desc())
     league = _league_of(user)
     if league is None:
         return stmt
@@ -920,3 +930,16 @@ def feedback_report(
     return stmt.group_by(
         Feedback.region_code, Feedback.occupation_code, Feedback.occasion
     ).order_by(Feedback.region_code, Feedback.occupation_code, Feedback.occasion)
+
+
+def followed_applications(user, base: Select | None = None) -> Select:
+    """The applications the caller's role follows: the administrator's league's, the school's
+    teachers', the enterprise's endorsed applicants, or the teacher's own."""
+    if user.is_admin:
+        return admin_applications(user, base)
+    if user.role == "school":
+        return school_applications(user.school_id or 0, base=base)
+    if user.role == "enterprise":
+        return enterprise_applicants(user.enterprise_id or 0, base=base)
+    teacher_id = db.session.scalar(select(Teacher.id).where(Teacher.user_id == user.id))
+    return teacher_applications_stmt(teacher_id or 0, base)
