@@ -366,7 +366,7 @@ def password_reset_confirm() -> ResponseReturnValue:
 def users() -> ResponseReturnValue:
     """Search accounts by name, email or organisation; filter by role and league."""
     stmt = services.users_query(api_user(), arg("q"), arg("role"), arg("region_code"))
-    return page_of(stmt, account_json)
+    return page_of(stmt, account_json, by_id=True)
 
 
 @bp.post("/users/<int:id>/deactivate")

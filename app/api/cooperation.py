@@ -527,7 +527,7 @@ def teacher_list() -> ResponseReturnValue:
     if fmt is not None:
         rows = exports.teacher_export_rows(api_user())
         return export_response(rows, exports.TEACHERS, "teachers", fmt)
-    return page_of(queries.visible_teachers(api_user()), teacher_json)
+    return page_of(queries.visible_teachers(api_user()), teacher_json, by_id=True)
 
 
 @bp.get("/teachers/<int:id>")
@@ -1033,7 +1033,9 @@ def application_list() -> ResponseReturnValue:
     if fmt is not None:
         rows = exports.application_export_rows(api_user())
         return export_response(rows, exports.APPLICATIONS, "applications", fmt)
-    return page_of(queries.followed_applications(api_user()), application_json)
+    user = api_user()
+    stmt = queries.followed_applications(user)
+    return page_of(stmt, application_json, by_id=user.is_admin)
 
 
 @bp.post("/applications")

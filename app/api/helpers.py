@@ -94,11 +94,18 @@ def page_args(default: int | None = None) -> tuple[int, int]:
 
 
 def page_of(
-    stmt: Select, serialize: Callable[[Any], dict], per_page_default: int | None = None
+    stmt: Select,
+    serialize: Callable[[Any], dict],
+    per_page_default: int | None = None,
+    *,
+    by_id: bool = False,
 ) -> dict[str, Any]:
-    """{"items", "page", "per_page", "pages", "total"} for a select statement."""
+    """{"items", "page", "per_page", "pages", "total"} for a select statement (by_id: the
+    page's ids first, then its rows, for long lists whose order an index covers)."""
+    from app.common.pagination import paginate_by_id
+
     page, per_page = page_args(per_page_default)
-    result = paginate(stmt, page, per_page)
+    result = (paginate_by_id if by_id else paginate)(stmt, page, per_page)
     return {
         "items": [serialize(row) for row in result.items],
         "page": page,
@@ -135,12 +142,17 @@ def wants_file() -> str | None:
 
 
 def page_or_file(
-    stmt: Select, serialize: Callable[[Any], dict], columns: list, basename: str
+    stmt: Select,
+    serialize: Callable[[Any], dict],
+    columns: list,
+    basename: str,
+    *,
+    by_id: bool = False,
 ) -> Any:
     """page_of(stmt), or with ?format=csv|xlsx the same rows (every page) as a file download."""
     from app.common.exports import export_response
 
     fmt = wants_file()
     if fmt is None:
-        return page_of(stmt, serialize)
+        return page_of(stmt, serialize, by_id=by_id)
     return export_response(stmt, columns, basename, fmt)

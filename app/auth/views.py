@@ -252,8 +252,8 @@ def password_reset(token: str):
 @admin_required
 def users():
     """Accounts an administrator may see, searchable by name, email or organisation."""
+    from app.common.pagination import paginate_by_id
     from app.reference.queries import region_choices
-    from app.registry.queries import paginate
 
     q = (request.args.get("q") or "").strip() or None
     role = request.args.get("role") or None
@@ -263,7 +263,7 @@ def users():
         stmt = services.users_query(admin, q, role if role in ROLE_LABELS else None, region_code)
     except ServiceError:
         stmt = services.users_query(admin, q)
-    pagination = paginate(stmt, page_arg(), current_app.config["PAGE_SIZE"])
+    pagination = paginate_by_id(stmt, page_arg(), current_app.config["PAGE_SIZE"])
     return render_template(
         "auth/users.html",
         pagination=pagination,

@@ -86,17 +86,20 @@ def cached_count(stmt: Select, session=None) -> int:
     from app.extensions import db
 
     session = session or db.session
-    compiled = stmt.compile(dialect=session.get_bind().dialect)
-    text = f"{compiled}|{sorted(compiled.params.items(), key=lambda kv: kv[0])!r}"
-    tables = tables_of(stmt)
-    versions = ".".join(_version(f"table:{name}") for name in tables)
-    key = f"count:{sha1(text.encode()).hexdigest()}:{sha1(versions.encode()).hexdigest()}"  # noqa: S324 - a cache key
 
     def count() -> int:
         subquery = stmt.order_by(None).subquery()
         return session.scalar(select(func.count()).select_from(subquery)) or 0
 
-    return cached("counts", key, count)
+    return cached("counts", statement_key("count", stmt, session), count)
+
+
+def statement_key(label: str, stmt: Select, session) -> str:
+    """A cache key for a value derived from `stmt`, new whenever a table it reads changes."""
+    compiled = stmt.compile(dialect=session.get_bind().dialect)
+    text = f"{compiled}|{sorted(compiled.params.items(), key=lambda kv: kv[0])!r}"
+    versions = ".".join(_version(f"table:{name}") for name in tables_of(stmt))
+    return f"{label}:{sha1(text.encode()).hexdigest()}:{sha1(versions.encode()).hexdigest()}"  # noqa: S324 - a cache key
 
 
 def invalidate(*namespaces: str) -> None:

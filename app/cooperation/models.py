@@ -176,6 +176,16 @@ class Placement(HostPosting, db.Model):
         return self.seats - self.seats_taken
 
 
+# covers the administrators' placement list (newest first, any host): ids from the index only
+Index(
+    "ix_placement_starts_on_id",
+    Placement.starts_on.desc(),
+    Placement.id,
+    Placement.status,
+    Placement.host_id,
+)
+
+
 class PairingRequest(Period, TimestampMixin, db.Model):
     """结对申请: a school asks to pair one of its integrated majors with enterprise hosts."""
 

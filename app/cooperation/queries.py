@@ -31,7 +31,7 @@ from app.cooperation.models import (
 )
 from app.extensions import db
 from app.reference.models import Occupation, Region
-from app.registry.models import Enterprise, Host, School, SchoolMajor, Teacher
+from app.registry.models import TEACHER_ORDER, Enterprise, Host, School, SchoolMajor, Teacher
 
 
 @dataclass(frozen=True)
@@ -607,16 +607,17 @@ def visible_teachers(user, base: Select | None = None) -> Select:
         base = select(Teacher).options(
             selectinload(Teacher.occupations), selectinload(Teacher.user)
         )
-    stmt = base.join(School, Teacher.school_id == School.id).order_by(
-        case((Teacher.confirmed_at.is_(None), 0), else_=1), Teacher.name, Teacher.id
-    )
+    stmt = base.order_by(*TEACHER_ORDER)  # ix_teacher_list_order covers it: deep pages walk it
     if user.role == "teacher":
         return stmt.where(Teacher.user_id == user.id)
     if user.role == "school":
         return stmt.where(Teacher.school_id == (user.school_id or 0))
     if user.is_admin:
         league = _league_of(user)
-        return stmt if league is None else stmt.where(School.region_code == league)
+        if league is None:
+            return stmt
+        schools = select(School.id).where(School.region_code == league)
+        return stmt.where(Teacher.school_id.in_(schools))
     return stmt.where(false())
 
 

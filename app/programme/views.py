@@ -39,6 +39,7 @@ from app.common.exports import (
 )
 from app.common.forms import apply_errors
 from app.common.http import page_arg
+from app.common.pagination import paginate_by_id
 from app.common.time import local_today
 from app.common.views import acting_user as _user
 from app.common.views import show_service_error as _failed
@@ -135,14 +136,17 @@ def _text_arg(name: str) -> str | None:
     return (request.args.get(name) or "").strip()[:100] or None
 
 
-def _list_page(template: str, stmt, columns, basename: str, **context):
-    """Render a paginated list, or stream it as .xlsx/.csv when ?format= asks for a file."""
+def _list_page(template: str, stmt, columns, basename: str, *, by_id: bool = False, **context):
+    """Render a paginated list, or stream it as .xlsx/.csv when ?format= asks for a file
+    (by_id: the page's ids first, then its rows, for long lists whose order an index covers)."""
     fmt = requested_format()
     if fmt:
         return export_response(stmt, columns, basename, fmt)
     per_page = current_app.config["PAGE_SIZE"]
     if len(stmt.column_descriptions) > 1:
         pagination = RowPagination(stmt, page_arg(), per_page)
+    elif by_id:
+        pagination = paginate_by_id(stmt, page_arg(), per_page)
     else:
         pagination = paginate(stmt, page_arg(), per_page)
     return render_template(template, pagination=pagination, **context)
@@ -719,6 +723,7 @@ def placements():
         queries.placements(_user(), region),
         exports.PLACEMENTS,
         "placements",
+        by_id=True,
     )
 
 
