@@ -136,6 +136,9 @@ def test_printed_logins_work_through_the_login_page(app, client, role):
     response = client.post("/auth/login", data={"email": email, "password": national.PASSWORD})
     assert response.status_code == 302
     assert "/auth/login" not in response.headers["Location"]
+    # generated people have accepted the current notice: pages open without the consent stop
+    home = client.get("/")
+    assert home.status_code == 200, home.headers.get("Location")
     wrong = app.test_client().post("/auth/login", data={"email": email, "password": "wrong-pass"})
     assert wrong.status_code != 302
 

@@ -26,6 +26,7 @@ from app.auth.models import User
 from app.auth.services import check_password_rules, hash_password
 from app.common import audit
 from app.common.models import AuditEvent
+from app.common.privacy import PRIVACY_NOTICE_VERSION
 from app.common.time import local_today, utcnow
 from app.demo import data
 from app.extensions import db
@@ -444,6 +445,8 @@ class _Builder:
             kw.get("membership_role"),
             True,
             secrets.token_hex(16),
+            PRIVACY_NOTICE_VERSION,  # generated people have accepted the notice, as the demo's
+            self.now,
             self.now,
             self.now,
         )
@@ -460,6 +463,8 @@ class _Builder:
         "membership_role",
         "active",
         "session_token",
+        "privacy_version",
+        "privacy_accepted_at",
         "created_at",
         "updated_at",
     )
