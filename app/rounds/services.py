@@ -169,6 +169,21 @@ def _in_scope(column, region_code: str | None):
     return column == region_code if region_code else column.isnot(None)
 
 
+def _open_hosted_rows(model, round_: MatchRound, *columns) -> list:
+    """Open placements or offers of live hosts in the round's scope, in id order, as rows of
+    id, host_id, the given columns, the host's region code and name."""
+    return db.session.execute(
+        select(model.id, model.host_id, *columns, Host.region_code, Host.name)
+        .join(Host, model.host_id == Host.id)
+        .where(
+            model.status == "open",
+            Host.retired_at.is_(None),
+            _in_scope(Host.region_code, round_.region_code),
+        )
+        .order_by(model.id)
+    ).all()
+
+
 def _counts(column, statuses: Iterable[str]) -> dict[int, int]:
     """Matches per placement/offer/application/request id in the given statuses (any round)."""
     rows = db.session.execute(
@@ -281,26 +296,15 @@ def read_placement_rows(round_: MatchRound) -> Rows:
         )
         .order_by(Application.id)
     ).all()
-    rows.hosts = db.session.execute(
-        select(
-            Placement.id,
-            Placement.host_id,
-            Placement.title,
-            Placement.seats,
-            Placement.seats_taken,
-            Placement.starts_on,
-            Placement.ends_on,
-            Host.region_code,
-            Host.name,
-        )
-        .join(Host, Placement.host_id == Host.id)
-        .where(
-            Placement.status == "open",
-            Host.retired_at.is_(None),
-            _in_scope(Host.region_code, round_.region_code),
-        )
-        .order_by(Placement.id)
-    ).all()
+    rows.hosts = _open_hosted_rows(
+        Placement,
+        round_,
+        Placement.title,
+        Placement.seats,
+        Placement.seats_taken,
+        Placement.starts_on,
+        Placement.ends_on,
+    )
     wanted = {r.id for r in rows.applicants}
     for app_id, pid, rank in db.session.execute(
         select(
@@ -469,26 +473,9 @@ def read_pairing_rows(round_: MatchRound) -> Rows:
         )
         .order_by(PairingRequest.id)
     ).all()
-    rows.hosts = db.session.execute(
-        select(
-            Offer.id,
-            Offer.host_id,
-            Offer.mode,
-            Offer.slots,
-            Offer.slots_taken,
-            Offer.starts_on,
-            Offer.ends_on,
-            Host.region_code,
-            Host.name,
-        )
-        .join(Host, Offer.host_id == Host.id)
-        .where(
-            Offer.status == "open",
-            Host.retired_at.is_(None),
-            _in_scope(Host.region_code, round_.region_code),
-        )
-        .order_by(Offer.id)
-    ).all()
+    rows.hosts = _open_hosted_rows(
+        Offer, round_, Offer.mode, Offer.slots, Offer.slots_taken, Offer.starts_on, Offer.ends_on
+    )
     rows.applicant_occupations = _codes(pairing_request_occupation, "pairing_request_id")
     rows.host_occupations = _codes(offer_occupation, "offer_id")
     rows.ratings = _host_ratings(weights)
